@@ -1,0 +1,415 @@
+"""Stage 4: entity recognition.
+
+:class:`EntityRecogniser` finds the entities of one document in two passes over its sentences:
+
+1. *find*: the lexicon (longest match on word boundaries) and patterns for what no lexicon
+   lists: ``《…》`` titles, quoted names with an instrument head (“白名单”制度, “中小企助查”App),
+   names ending in an instrument head or an organisation suffix (…协调平台, …领导小组), and
+   people from a post title (副部长辛国斌) or a speaker turn (辛国斌：, 辛国斌表示);
+2. *resolve*: every name found by a pattern becomes part of a document gazetteer, so its later
+   bare mentions (辛国斌, 白名单) are found too and point at the same entity.
+
+Overlapping candidates are settled longest first: 汽车产业链供应链畅通协调平台 is one
+Platform, not a sector 汽车 followed by words.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+from .lexicon import Lexicon, match_key
+from .ontology import ClassTree
+from .types import Document, Entity, Mention, Sentence, Token
+
+__all__ = ["EntityRecogniser", "resolve_entities", "Trie"]
+
+# Punctuation (after normalisation) that ends a name; quotes do not: 制造业“十四五”规划.
+_NAME_BREAK = set(",.;:!?、。()[]<>《》·…—-/|　 ") | {"\t", "\n"}
+_OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『\"", "”’」』\""
+# Characters that end a person's name rather than belong to it.
+_NAME_STOP = set("的是了在和与及等将对从向把被表说指称会同为就于、,.:;，。：；（）()")
+_MAX_NAME_TOKENS = 10
+_MAX_NAME_CHARS = 28
+_TITLE_RE = re.compile(r"《([^《》]{2,80})》")
+_QUOTED_RE = re.compile(r"[“\"]([^“”\"]{1,24})[”\"]")
+_TRAILING_PAREN_RE = re.compile(r"\([^()]*\)$")
+
+
+class Trie:
+    """Longest-match lookup of many strings at a position of a text.
+
+    >>> t = Trie({"长三角": "长江三角洲", "长三角地区": "长江三角洲"})
+    >>> t.longest("聚焦长三角地区", 2)
+    (7, '长江三角洲')
+    """
+
+    _END = object()
+
+    def __init__(self, items: Mapping[str, str]):
+        self.root: dict = {}
+        for key, value in items.items():
+            node = self.root
+            for ch in key:
+                node = node.setdefault(ch, {})
+            node[self._END] = value
+
+    def matches(self, text: str, start: int) -> List[Tuple[int, str]]:
+        """Every (end, value) of a key starting at ``start``, shortest first."""
+        out, node = [], self.root
+        for i in range(start, len(text)):
+            node = node.get(text[i])
+            if node is None:
+                break
+            if self._END in node:
+                out.append((i + 1, node[self._END]))
+        return out
+
+    def longest(self, text: str, start: int) -> Optional[Tuple[int, str]]:
+        found = self.matches(text, start)
+        return found[-1] if found else None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int  # sentence-relative
+    end: int
+    key: str
+    cls: str
+    rule: str
+    alias: Optional[str] = None  # another name the pattern revealed (the quoted core)
+
+
+class EntityRecogniser:
+    """Finds :class:`~kg.types.Mention` s in a segmented document (see the module doc)."""
+
+    def __init__(self, lexicon: Lexicon, tree: ClassTree):
+        self.lexicon = lexicon
+        self.tree = tree
+        self.surfaces = Trie(dict(lexicon.surfaces))
+        self.heads = _suffix_table(lexicon.instrument_heads)
+        self.suffixes = _suffix_table(lexicon.actor_suffixes)
+        self.title_classes = _suffix_table(lexicon.title_classes)
+        self.posts = Trie({p: p for p in lexicon.posts})
+        self.speech = Trie({w: w for w in lexicon.words_with("speech")})
+        self.markers = Trie({w: w for w in lexicon.words_with("marker")})
+        self.modifiers = lexicon.words_with("modifier")
+        verbs = {"launch", "implement", "means", "collaborate", "speech"}
+        # An organisation's name may hold a focus verb (促进中小企业发展工作领导小组), an
+        # instrument's name starts after one.
+        self.breakers = {
+            "Instrument": _words_with_any(lexicon, verbs | {"focus", "stop"}),
+            "Actor": _words_with_any(lexicon, verbs | {"stop"}),
+        }
+        # A clause-opening marker (一是, 第一) glued to a name is not part of it either.
+        self.leading_verbs = {
+            "Instrument": tuple(sorted(_words_with_any(lexicon, verbs | {"focus", "marker"}), key=len, reverse=True)),
+            "Actor": tuple(sorted(_words_with_any(lexicon, verbs | {"marker"}), key=len, reverse=True)),
+        }
+        self.generic = set(lexicon.words_with("generic")) | set(self.modifiers)
+
+    # ------------------------------------------------------------------ public entry point
+    def __call__(self, doc: Document, tokens: Sequence[Tuple[Token, ...]]) -> Tuple[Mention, ...]:
+        """Mentions of ``doc``; ``tokens[i]`` are the words of ``doc.sentences[i]``."""
+        found = [self.find(s, toks) for s, toks in zip(doc.sentences, tokens)]
+        gazetteer = self._gazetteer(c for cands in found for c in cands)
+        mentions: List[Mention] = []
+        for s, toks, cands in zip(doc.sentences, tokens, found):
+            cands = cands + self._gazetteer_matches(s, toks, gazetteer)
+            for c in _settle(cands):
+                key, cls = gazetteer.get(c.key, (c.key, c.cls))
+                if c.rule == "lexicon":
+                    key, cls = c.key, c.cls
+                mentions.append(Mention(start=s.start + c.start, end=s.start + c.end,
+                                        text=doc.text[s.start + c.start:s.start + c.end],
+                                        key=key, cls=cls, rule=c.rule, sentence=s.index))
+        return tuple(mentions)
+
+    def find(self, s: Sentence, tokens: Sequence[Token]) -> List[_Candidate]:
+        """Pass 1 on one sentence: lexicon and pattern candidates, overlapping."""
+        bounds = _bounds(s, tokens)
+        rel = [Token(t.start - s.start, t.end - s.start, t.text) for t in tokens]
+        cands = self._lexicon(s.norm, bounds)
+        cands += self._titles(s.norm)
+        cands += self._quoted(s.norm)
+        cands += self._headed(s.norm, rel, cands)
+        cands += self._people(s, bounds, cands)
+        return cands
+
+    # ------------------------------------------------------------------ pass 1 finders
+    def _lexicon(self, norm: str, bounds: Set[int]) -> List[_Candidate]:
+        out = []
+        for i in sorted(bounds):
+            for end, canonical in reversed(self.surfaces.matches(norm, i)):
+                if end in bounds:
+                    e = self.lexicon.by_canonical[canonical]
+                    out.append(_Candidate(i, end, canonical, e.cls, "lexicon"))
+                    break
+        return out
+
+    def _titles(self, norm: str) -> List[_Candidate]:
+        out = []
+        for m in _TITLE_RE.finditer(norm):
+            name = m.group(1)
+            bare = _TRAILING_PAREN_RE.sub("", name)  # 规划(2021—2035年) ends in 规划
+            cls = _suffix_lookup(self.title_classes, bare) or "PolicyDocument"
+            out.append(_Candidate(m.start(), m.end(), match_key(name), cls, "title"))
+        return out
+
+    def _quoted(self, norm: str) -> List[_Candidate]:
+        """“X” directly followed by an instrument head: the instrument X+head, alias X."""
+        out = []
+        for m in _QUOTED_RE.finditer(norm):
+            inner = m.group(1)
+            head = _prefix_head(self.heads, norm, m.end())
+            if head is None:
+                continue
+            end = m.end() + len(head)
+            out.append(_Candidate(m.start(), end, match_key(inner + head), self.heads[head][1],
+                                  "quoted-instrument", alias=match_key(inner)))
+        return out
+
+    def _headed(self, norm: str, tokens: Sequence[Token], found: Sequence[_Candidate]) -> List[_Candidate]:
+        """Names ending in an instrument head or an organisation suffix, run back to a breaker."""
+        actor_starts = {c.start: c for c in found if c.rule == "lexicon" and self.tree.top_class(c.cls) == "Actor"}
+        out = []
+        for j, tok in enumerate(tokens):
+            prefix = norm[:tok.end]
+            for table, top, rule in ((self.heads, "Instrument", "instrument-head"),
+                                     (self.suffixes, "Actor", "organisation-suffix")):
+                hit = _suffix_lookup_len(table, prefix)
+                if hit is None:
+                    continue
+                head_len, cls = hit
+                start = self._name_start(norm, tokens, j, tok.end - head_len, top, actor_starts)
+                if start is None:
+                    continue
+                name = norm[start:tok.end]
+                if _unbalanced_quotes(name) or self._is_generic(name[: len(name) - head_len]):
+                    continue
+                out.append(_Candidate(start, tok.end, match_key(name), cls, rule))
+        return out
+
+    def _name_start(self, norm, tokens, j, head_start, top, actor_starts) -> Optional[int]:
+        """Where a name ending with tokens[j] begins, or None when it names no specific thing."""
+        first = j
+        while first > 0 and tokens[first].start > head_start:
+            first -= 1
+        start = tokens[first].start
+        k = first - 1
+        taken = 0
+        while k >= 0 and taken < _MAX_NAME_TOKENS:
+            t = tokens[k]
+            if (t.text in self.breakers[top] or any(ch in _NAME_BREAK for ch in t.text)
+                    or tokens[first].end - t.start > _MAX_NAME_CHARS):
+                break
+            # An actor named before an instrument is its subject, not part of its name.
+            if top == "Instrument" and t.start in actor_starts:
+                break
+            # A nested instrument ends the name: 规划 | 重大工程 are two things.
+            if top == "Instrument" and _suffix_lookup_len(self.heads, t.text) and t.text not in self.generic:
+                break
+            start = t.start
+            taken += 1
+            k -= 1
+        if start >= 1 and norm[start - 1] == "等":  # X、Y等平台: a category, not a name
+            return None
+        start = self._skip_leading(norm, start, head_start, self.modifiers + self.leading_verbs[top])
+        start = _skip_unbalanced_quote(norm, start, head_start)
+        return start
+
+    @staticmethod
+    def _skip_leading(norm: str, start: int, limit: int, words: Sequence[str]) -> int:
+        """Skip modifiers and verbs the segmenter glued to the name (新一轮…, 用好…)."""
+        changed = True
+        while changed:
+            changed = False
+            for m in words:
+                if norm.startswith(m, start) and start + len(m) <= limit:
+                    start += len(m)
+                    changed = True
+        return start
+
+    def _is_generic(self, specific: str) -> bool:
+        """True when the words before the head are only generic: 重大工程, 相关平台."""
+        s = "".join(ch for ch in specific if ch not in _OPEN_QUOTES + _CLOSE_QUOTES)
+        if len(s) < 2:
+            return True
+        for g in sorted(self.generic, key=len, reverse=True):
+            s = s.replace(g, "")
+        return len(s) < 2
+
+    def _people(self, s: Sentence, bounds: Set[int], found: Sequence[_Candidate]) -> List[_Candidate]:
+        """People after a post title (副部长辛国斌) or opening a speaker turn (辛国斌：/辛国斌表示)."""
+        norm = s.norm
+        out = []
+        for i in range(len(norm)):
+            hit = self.posts.longest(norm, i)
+            if hit is None:
+                continue
+            end = self._name_end(norm, hit[0], bounds)
+            if end is not None:
+                out.append(_Candidate(hit[0], end, norm[hit[0]:end], "Person", "title-person"))
+        covered = _covered(found)
+        for start in _clause_starts(norm, self.markers):
+            if start in covered:
+                continue
+            end = self._name_end(norm, start, bounds)
+            if end is None or norm[start:end] in self.lexicon.surfaces:
+                continue
+            if norm.startswith(":", end) or self.speech.longest(norm, end):
+                out.append(_Candidate(start, end, norm[start:end], "Person", "speaker"))
+        return out
+
+    def _name_end(self, norm: str, pos: int, bounds: Set[int]) -> Optional[int]:
+        """End of a Chinese personal name starting at ``pos``, or None.
+
+        A surname (compound first), then one or two given-name characters; the name must end
+        on a word boundary, preferring the longer name.
+        """
+        for slen in (2, 1):
+            if norm[pos:pos + slen] not in self.lexicon.surnames:
+                continue
+            for given in (2, 1):
+                end = pos + slen + given
+                name = norm[pos:end]
+                if len(name) == slen + given and _all_han(name) and not (set(name) & _NAME_STOP) and end in bounds:
+                    return end
+        return None
+
+    # ------------------------------------------------------------------ pass 2
+    def _gazetteer(self, cands: Iterable[_Candidate]) -> Dict[str, Tuple[str, str]]:
+        """Names and aliases found by patterns -> (entity key, class), for the whole document."""
+        gaz: Dict[str, Tuple[str, str]] = {}
+        for c in sorted(cands, key=lambda c: (c.rule == "lexicon", c.start)):
+            if c.rule == "lexicon":
+                continue
+            gaz.setdefault(c.key, (c.key, c.cls))
+            if c.alias and c.alias not in self.lexicon.surfaces:
+                gaz.setdefault(c.alias, (c.key, c.cls))
+        return gaz
+
+    def _gazetteer_matches(self, s: Sentence, tokens: Sequence[Token],
+                           gaz: Mapping[str, Tuple[str, str]]) -> List[_Candidate]:
+        if not gaz:
+            return []
+        bounds = _bounds(s, tokens)
+        trie = Trie({k: k for k in gaz})
+        out = []
+        for i in sorted(bounds):
+            hit = trie.longest(s.norm, i)
+            if hit and hit[0] in bounds:
+                key, cls = gaz[hit[1]]
+                out.append(_Candidate(i, hit[0], hit[1], cls, "gazetteer"))
+        return out
+
+
+# ---------------------------------------------------------------------- resolution
+def resolve_entities(mentions: Iterable[Mention], lexicon: Lexicon) -> Tuple[Entity, ...]:
+    """One :class:`Entity` per key, with every surface form seen and the lexicon's aliases."""
+    forms: Dict[str, Set[str]] = defaultdict(set)
+    classes: Dict[str, str] = {}
+    for m in mentions:
+        classes.setdefault(m.key, m.cls)
+        forms[m.key].add(match_key(m.text))
+    out = []
+    for key in sorted(classes):
+        entry = lexicon.by_canonical.get(key)
+        labels = set(forms[key])
+        if entry is not None:
+            labels.update(entry.aliases)
+        labels.discard(key)
+        out.append(Entity(key=key, cls=entry.cls if entry else classes[key], labels=tuple(sorted(labels)),
+                          codes=entry.codes if entry else (), parent=entry.parent if entry else None))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------- helpers
+def _bounds(s: Sentence, tokens: Sequence[Token]) -> Set[int]:
+    out = {0, len(s.norm)}
+    for t in tokens:
+        out.add(t.start - s.start)
+        out.add(t.end - s.start)
+    return out
+
+
+def _settle(cands: Sequence[_Candidate]) -> List[_Candidate]:
+    """Non-overlapping candidates, longest first; ties go to the lexicon, then position."""
+    order = {"lexicon": 0, "title": 1, "quoted-instrument": 2, "title-person": 3, "speaker": 4,
+             "organisation-suffix": 5, "instrument-head": 6, "gazetteer": 7}
+    taken: List[_Candidate] = []
+    used: Set[int] = set()
+    for c in sorted(set(cands), key=lambda c: (-(c.end - c.start), order.get(c.rule, 9), c.start, c.key)):
+        span = set(range(c.start, c.end))
+        if span & used:
+            continue
+        used |= span
+        taken.append(c)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _covered(cands: Sequence[_Candidate]) -> Set[int]:
+    return {i for c in cands for i in range(c.start, c.end)}
+
+
+def _clause_starts(norm: str, markers: Trie) -> List[int]:
+    """Positions where a clause's content begins (after punctuation and 一是-style markers)."""
+    starts = [0] + [i + 1 for i, ch in enumerate(norm) if ch in ",;:!?。"]
+    out = []
+    for p in starts:
+        while p < len(norm) and norm[p] in " “”\"":
+            p += 1
+        hit = markers.longest(norm, p)
+        if hit:
+            p = hit[0]
+            if p < len(norm) and norm[p] == ",":
+                p += 1
+        out.append(p)
+    return out
+
+
+def _suffix_table(table: Mapping[str, str]) -> Dict[str, Tuple[int, str]]:
+    return {k: (len(k), v) for k, v in table.items()}
+
+
+def _suffix_lookup_len(table: Mapping[str, Tuple[int, str]], text: str) -> Optional[Tuple[int, str]]:
+    """(length, class) of the longest key that ``text`` ends with."""
+    best = None
+    for n in range(min(len(text), 8), 0, -1):
+        hit = table.get(text[-n:])
+        if hit is not None:
+            best = hit
+            break
+    return best
+
+
+def _suffix_lookup(table: Mapping[str, Tuple[int, str]], text: str) -> Optional[str]:
+    hit = _suffix_lookup_len(table, text)
+    return hit[1] if hit else None
+
+
+def _prefix_head(table: Mapping[str, Tuple[int, str]], norm: str, pos: int) -> Optional[str]:
+    for n in range(8, 0, -1):
+        if norm[pos:pos + n] in table:
+            return norm[pos:pos + n]
+    return None
+
+
+def _skip_unbalanced_quote(norm: str, start: int, limit: int) -> int:
+    """Drop a leading closing quote, or an opening one whose partner is outside the name."""
+    while start < limit and (norm[start] in _CLOSE_QUOTES and norm[start] not in _OPEN_QUOTES):
+        start += 1
+    return start
+
+
+def _words_with_any(lexicon: Lexicon, roles: Set[str]) -> Set[str]:
+    return {w for w, r in lexicon.words.items() if r & roles}
+
+
+def _unbalanced_quotes(name: str) -> bool:
+    return name.count("“") != name.count("”") or name.count("‘") != name.count("’")
+
+
+def _all_han(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)

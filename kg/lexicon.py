@@ -1,0 +1,207 @@
+"""Lexicons and pattern word lists: the data files in ``ontology/`` that users extend.
+
+Every file is UTF-8, tab-separated, with a header line and ``#`` comments.  Loading validates
+each row and raises :class:`~kg.errors.LexiconError` naming ``file:line``, the bad value and
+what would be valid.  See the README for how to add entries.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Sequence, Tuple
+
+from .errors import LexiconError
+from .ontology import ClassTree, class_tree
+from .types import LexiconEntry
+
+__all__ = ["Lexicon", "load_lexicon", "match_key"]
+
+LEXICON_HEADER = ("canonical", "class", "aliases", "codes", "parent")
+WORD_ROLES = ("launch", "implement", "means", "focus", "collaborate", "speech", "marker", "modifier",
+              "stop", "generic")
+POST_RANKS = ("leader", "deputy", "official", "spokesperson", "executive")
+# Everyday forms of a sector name: 汽车 is also written 汽车产业, 汽车行业, 汽车业.
+SECTOR_FORMS = ("产业", "行业", "业")
+QUOTES = "“”‘’「」『』\"'"
+
+
+def match_key(name: str) -> str:
+    """The form of a name used to compare names: no quotes, no spaces, half-width.
+
+    >>> match_key("“白名单” 制度")
+    '白名单制度'
+    """
+    from .ingest import normalise  # the one definition of width/space normalisation
+
+    return "".join(c for c in normalise(name) if c not in QUOTES and not c.isspace())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """All lexicon entries and pattern word lists, indexed for matching."""
+
+    entries: Tuple[LexiconEntry, ...]
+    surfaces: Mapping[str, str]  # match_key(surface form) -> canonical
+    by_canonical: Mapping[str, LexiconEntry]
+    instrument_heads: Mapping[str, str]  # head -> class
+    title_classes: Mapping[str, str]  # 《title》 ending -> class
+    actor_suffixes: Mapping[str, str]  # organisation-name ending -> class
+    words: Mapping[str, FrozenSet[str]]  # word -> roles
+    posts: Mapping[str, str]  # title of a post -> rank
+    surnames: FrozenSet[str]
+    version: str  # sha256 over every file read: changes whenever the data changes
+
+    def roles(self, word: str) -> FrozenSet[str]:
+        return self.words.get(word, frozenset())
+
+    def words_with(self, role: str) -> Tuple[str, ...]:
+        """Words having ``role``, longest first (so the longest match is tried first)."""
+        return tuple(sorted((w for w, r in self.words.items() if role in r), key=lambda w: (-len(w), w)))
+
+    def user_dictionary(self) -> List[str]:
+        """Words the segmenter must keep whole: every surface form and post title."""
+        forms = {s for e in self.entries for s in (e.canonical, *e.aliases)}
+        forms.update(self.posts)
+        return sorted(f for f in forms if len(f) >= 2)
+
+
+def load_lexicon(ontology_dir: Path) -> Lexicon:
+    """Load ``lexicon/*.tsv``, ``lexicon/posts.tsv``, ``lexicon/surnames.txt`` and ``patterns/``."""
+    root = Path(ontology_dir)
+    tree = class_tree(root)
+    digest = hashlib.sha256()
+    lex_dir, pat_dir = root / "lexicon", root / "patterns"
+    entry_files = sorted(p for p in lex_dir.glob("*.tsv") if p.name != "posts.tsv")
+    if not entry_files:
+        raise LexiconError(f"{lex_dir}: no lexicon files (*.tsv) found")
+    entries: List[LexiconEntry] = []
+    for path in entry_files:
+        entries.extend(_read_entries(path, tree, digest))
+    surfaces, by_canonical = _index(entries, tree)
+    classes = set(tree.entity_classes())
+    return Lexicon(
+        entries=tuple(entries),
+        surfaces=surfaces,
+        by_canonical=by_canonical,
+        instrument_heads=_read_pairs(pat_dir / "instrument_heads.tsv", ("head", "class"), classes, digest),
+        title_classes=_read_pairs(pat_dir / "title_classes.tsv", ("suffix", "class"), classes, digest),
+        actor_suffixes=_read_pairs(pat_dir / "actor_suffixes.tsv", ("suffix", "class"), classes, digest),
+        words=_read_words(pat_dir / "words.tsv", digest),
+        posts=_read_pairs(lex_dir / "posts.tsv", ("title", "rank"), set(POST_RANKS), digest),
+        surnames=_read_surnames(lex_dir / "surnames.txt", digest),
+        version=digest.hexdigest(),
+    )
+
+
+def _rows(path: Path, header: Sequence[str], digest) -> Iterator[Tuple[int, List[str]]]:
+    """(line number, fields) of each data row; checks the header and the field count."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read ({exc.strerror})") from exc
+    digest.update(path.name.encode() + b"\0" + data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LexiconError(f"{path}: byte {exc.start} is not UTF-8") from exc
+    seen_header = False
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        if not seen_header:
+            if tuple(fields) != tuple(header):
+                raise LexiconError(f"{path}:{lineno}: header must be {'<TAB>'.join(header)!r}, got {line!r}")
+            seen_header = True
+            continue
+        fields += [""] * (len(header) - len(fields))
+        if len(fields) != len(header):
+            raise LexiconError(f"{path}:{lineno}: expected {len(header)} tab-separated fields "
+                               f"({', '.join(header)}), got {len(fields)}: {line!r}")
+        if not fields[0]:
+            raise LexiconError(f"{path}:{lineno}: empty {header[0]}")
+        yield lineno, fields
+    if not seen_header:
+        raise LexiconError(f"{path}: no header line {'<TAB>'.join(header)!r}")
+
+
+def _split(field: str) -> Tuple[str, ...]:
+    return tuple(x.strip() for x in field.split("|") if x.strip())
+
+
+def _read_entries(path: Path, tree: ClassTree, digest) -> Iterator[LexiconEntry]:
+    valid = tree.entity_classes()
+    for lineno, (canonical, cls, aliases, codes, parent) in _rows(path, LEXICON_HEADER, digest):
+        if cls not in valid:
+            raise LexiconError(f"{path}:{lineno}: class {cls!r} of {canonical!r} is not one of {', '.join(valid)}")
+        yield LexiconEntry(canonical=canonical, cls=cls, aliases=_split(aliases), codes=_split(codes),
+                           parent=parent or None, source=f"{path.name}:{lineno}")
+
+
+def _index(entries: Sequence[LexiconEntry], tree: ClassTree) -> Tuple[Dict[str, str], Dict[str, LexiconEntry]]:
+    """Map every surface form to its canonical name; a form claimed twice is an error."""
+    by_canonical: Dict[str, LexiconEntry] = {}
+    for e in entries:
+        if e.canonical in by_canonical:
+            raise LexiconError(f"{e.source}: {e.canonical!r} is already defined at {by_canonical[e.canonical].source}")
+        by_canonical[e.canonical] = e
+    surfaces: Dict[str, str] = {}
+    owner: Dict[str, LexiconEntry] = {}
+    for e in entries:
+        if e.parent and e.parent not in by_canonical:
+            raise LexiconError(f"{e.source}: parent {e.parent!r} of {e.canonical!r} is not a canonical name in any lexicon")
+        for form in (e.canonical, *e.aliases):
+            key = match_key(form)
+            if key in surfaces and surfaces[key] != e.canonical:
+                raise LexiconError(f"{e.source}: {form!r} already names {surfaces[key]!r} ({owner[key].source}); "
+                                   "one surface form must name one entity")
+            surfaces[key] = e.canonical
+            owner[key] = e
+    # Derived sector forms never override an explicit one.
+    for e in entries:
+        if tree.top_class(e.cls) != "Sector":
+            continue
+        for form in (e.canonical, *e.aliases):
+            for suffix in SECTOR_FORMS:
+                if not form.endswith(suffix):
+                    surfaces.setdefault(match_key(form + suffix), e.canonical)
+    return surfaces, by_canonical
+
+
+def _read_pairs(path: Path, header: Tuple[str, str], valid: Iterable[str], digest) -> Dict[str, str]:
+    valid = set(valid)
+    out: Dict[str, str] = {}
+    for lineno, (key, value) in _rows(path, header, digest):
+        if value not in valid:
+            raise LexiconError(f"{path}:{lineno}: {header[1]} {value!r} of {key!r} is not one of {', '.join(sorted(valid))}")
+        if key in out:
+            raise LexiconError(f"{path}:{lineno}: {key!r} is listed twice")
+        out[key] = value
+    return out
+
+
+def _read_words(path: Path, digest) -> Dict[str, FrozenSet[str]]:
+    roles: Dict[str, set] = {}
+    for lineno, (word, role) in _rows(path, ("word", "role"), digest):
+        if role not in WORD_ROLES:
+            raise LexiconError(f"{path}:{lineno}: role {role!r} of {word!r} is not one of {', '.join(WORD_ROLES)}")
+        roles.setdefault(word, set()).add(role)
+    return {w: frozenset(r) for w, r in roles.items()}
+
+
+def _read_surnames(path: Path, digest) -> FrozenSet[str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read ({exc.strerror})") from exc
+    digest.update(path.name.encode() + b"\0" + data)
+    names = set()
+    for lineno, line in enumerate(data.decode("utf-8-sig").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not 1 <= len(line) <= 2 or not all("\u4e00" <= c <= "\u9fff" for c in line):
+            raise LexiconError(f"{path}:{lineno}: {line!r} is not a one- or two-character Chinese surname")
+        names.add(line)
+    return frozenset(names)

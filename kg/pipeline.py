@@ -1,0 +1,160 @@
+"""The whole build: ingest → near-duplicates → segmentation → entities → relations → RDF → outputs.
+
+:func:`build` is the Python API behind ``kg build``; :class:`Pipeline` holds what is loaded
+once per process (lexicon, ontology, segmenter) and extracts the facts of one document.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from rdflib import Graph
+
+from . import dedup, ingest
+from .config import Settings, settings_from
+from .entities import EntityRecogniser, resolve_entities
+from .errors import InputError, KGError
+from .graph import build_graph, to_turtle
+from .io import atomic_write_bytes
+from .lexicon import Lexicon, load_lexicon
+from .ontology import TOP_CLASSES, ClassTree, class_tree, load_ontology
+from .relations import RelationExtractor
+from .segment import Segmenter, load_segmenter
+from .types import Document, DuplicateGroup, Entity, Extraction, LexiconEntry, Relation
+
+__all__ = ["Pipeline", "BuildResult", "build"]
+
+
+class Pipeline:
+    """Everything loaded once: ontology, lexicon, segmenter, recogniser, relation extractor."""
+
+    def __init__(self, settings: Optional[Settings] = None, *, segmenter: Optional[Segmenter] = None):
+        self.settings = settings or settings_from()
+        root = self.settings.ontology_dir
+        self.ontology: Graph = load_ontology(root)
+        self.tree: ClassTree = class_tree(root)
+        self.lexicon: Lexicon = load_lexicon(root)
+        self.segmenter = segmenter or load_segmenter(self.settings.segmenter, self.lexicon.user_dictionary())
+        self.recognise = EntityRecogniser(self.lexicon, self.tree)
+        self.extract_relations = RelationExtractor(self.lexicon, self.tree)
+
+    def extract(self, doc: Document) -> Extraction:
+        """Mentions, relations and attributions of one document."""
+        tokens = self.segmenter.segment(doc.sentences)
+        return self.extract_relations(doc, self.recognise(doc, tokens))
+
+    def parse(self, text: str, doc_id: str = "text") -> Extraction:
+        """Extract from a string (handy in notebooks and tests)."""
+        return self.extract(ingest.parse_text(text, doc_id))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build read, found and wrote."""
+
+    documents: Tuple[Document, ...]
+    groups: Tuple[DuplicateGroup, ...]
+    extractions: Tuple[Extraction, ...]
+    entities: Tuple[Entity, ...]
+    relations: Tuple[Relation, ...]
+    errors: Tuple[KGError, ...]
+    outputs: Mapping[str, Path] = field(default_factory=dict)
+    triples: int = 0
+    top_class: Mapping[str, str] = field(default_factory=dict)
+
+    def entities_by_class(self) -> Dict[str, Counter]:
+        """Top class -> Counter of entity classes."""
+        out: Dict[str, Counter] = {t: Counter() for t in TOP_CLASSES}
+        for e in self.entities:
+            out[self.top_class[e.cls]][e.cls] += 1
+        return out
+
+    def summary(self) -> str:
+        dups = sum(len(g.duplicates) for g in self.groups)
+        lines = [f"documents: {len(self.documents)} read, {dups} near-duplicate(s) merged, "
+                 f"{len(self.extractions)} extracted, {len(self.errors)} skipped"]
+        for g in self.groups:
+            lines.append(f"  near-duplicates of {g.canonical}: {', '.join(g.duplicates)} (similarity {g.similarity:.2f})")
+        lines.append(f"entities: {len(self.entities)}")
+        for top, counts in self.entities_by_class().items():
+            detail = ", ".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            lines.append(f"  {top:<10} {sum(counts.values()):>4}" + (f"  ({detail})" if detail else ""))
+        preds = Counter(r.predicate for r in _unique_facts(self.relations))
+        lines.append(f"relations: {sum(preds.values())} distinct facts, {len(self.relations)} with evidence")
+        for p, n in sorted(preds.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {p:<18} {n:>4}")
+        lines.append(f"triples: {self.triples}")
+        for name, path in self.outputs.items():
+            lines.append(f"{name}: {path}")
+        for err in self.errors:
+            lines.append(f"skipped: {err}")
+        return "\n".join(lines)
+
+
+def _unique_facts(relations: Sequence[Relation]):
+    return {(r.subject, r.predicate, r.object): r for r in relations}.values()
+
+
+def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Optional[Settings] = None,
+          pipeline: Optional[Pipeline] = None, html: bool = True) -> BuildResult:
+    """Build the knowledge graph of the text files under ``paths``.
+
+    Unreadable files are reported in ``BuildResult.errors`` and skipped; the others go on.
+    With ``outdir``, writes ``graph.ttl`` and ``graph.html`` there atomically.
+    """
+    pipeline = pipeline or Pipeline(settings)
+    settings = pipeline.settings
+    errors: List[KGError] = []
+    documents = _read(paths, settings.pattern, errors)
+    groups = tuple(dedup.find_duplicates(documents, threshold=settings.dedup_threshold,
+                                         num_perm=settings.dedup_num_perm, shingle=settings.dedup_shingle))
+    extractions = tuple(pipeline.extract(d) for d in dedup.canonical_documents(documents, groups))
+    mentions = [m for x in extractions for m in x.mentions]
+    relations = tuple(r for x in extractions for r in x.relations)
+    entities = _with_endpoints(resolve_entities(mentions, pipeline.lexicon), relations, pipeline.lexicon)
+    g = build_graph(documents, groups, extractions, entities, lexicon=pipeline.lexicon, tree=pipeline.tree,
+                    ontology=pipeline.ontology, base=settings.base)
+    top = {c: pipeline.tree.top_class(c) for c in pipeline.tree.entity_classes()}
+    outputs: Dict[str, Path] = {}
+    if outdir is not None:
+        outdir = Path(outdir)
+        outputs["graph.ttl"] = atomic_write_bytes(outdir / "graph.ttl", to_turtle(g))
+        if html:
+            from .viz import write_html
+
+            counts = Counter(m.key for m in mentions)
+            outputs["graph.html"] = write_html(entities, relations, outdir / "graph.html", top_class=top,
+                                               mention_counts=counts, max_evidence=settings.max_evidence)
+    return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
+                       relations=relations, errors=tuple(errors), outputs=outputs, triples=len(g), top_class=top)
+
+
+def _read(paths: Sequence[str], pattern: str, errors: List[KGError]) -> List[Document]:
+    documents: List[Document] = []
+    for path in paths:
+        try:
+            documents.extend(ingest.read_documents([path], pattern=pattern, errors=errors))
+        except InputError as exc:
+            errors.append(exc)
+    seen: Dict[str, str] = {}
+    unique = []
+    for d in documents:
+        if d.doc_id in seen:
+            errors.append(InputError(f"{d.path}: document id {d.doc_id!r} is already used by {seen[d.doc_id]}; skipped"))
+            continue
+        seen[d.doc_id] = d.path
+        unique.append(d)
+    return unique
+
+
+def _with_endpoints(entities: Tuple[Entity, ...], relations: Sequence[Relation], lexicon: Lexicon) -> Tuple[Entity, ...]:
+    """Add lexicon entities that relations point to without a mention of their own."""
+    have = {e.key for e in entities}
+    extra = []
+    for key in sorted({k for r in relations for k in (r.subject, r.object)} - have):
+        entry: Optional[LexiconEntry] = lexicon.by_canonical.get(key)
+        if entry is not None:
+            extra.append(Entity(key=key, cls=entry.cls, labels=entry.aliases, codes=entry.codes, parent=entry.parent))
+    return tuple(sorted(entities + tuple(extra), key=lambda e: e.key))

@@ -1,0 +1,90 @@
+"""Entity recognition: (text, expected) tables, most sentences written for the tests."""
+from __future__ import annotations
+
+import pytest
+
+
+def _found(pipeline, text):
+    x = pipeline.parse(text)
+    return {(m.key, m.cls) for m in x.mentions}, x
+
+
+@pytest.mark.parametrize("text, key, cls", [
+    # lexicon, with aliases resolved to the canonical name
+    ("工信部将加快推进相关工作。", "工业和信息化部", "GovernmentBody"),
+    ("国家发展改革委印发通知。", "国家发展和改革委员会", "GovernmentBody"),
+    ("聚焦长三角地区的协同发展。", "长江三角洲", "RegionCluster"),
+    ("广东省出台若干措施。", "广东省", "Province"),
+    ("支持集成电路产业发展。", "集成电路", "EmergingIndustry"),
+    # 《…》 titles, the class from their ending
+    ("深入实施《新能源汽车产业发展规划（2021—2035年）》。", "新能源汽车产业发展规划(2021—2035年)", "Plan"),
+    ("认真贯彻《中华人民共和国中小企业促进法》。", "中华人民共和国中小企业促进法", "Regulation"),
+    ("国务院印发《关于进一步优化营商环境的意见》。", "关于进一步优化营商环境的意见", "PolicyDocument"),
+    # quoted names with an instrument head
+    ("完善“中小企助查”App等服务。", "中小企助查App", "Platform"),
+    ("落实企业“白名单”制度。", "白名单制度", "System"),
+    # names ending in an instrument head, run back to the verb
+    ("用好汽车产业链供应链畅通协调平台。", "汽车产业链供应链畅通协调平台", "Platform"),
+    ("组织新一轮新能源汽车下乡活动。", "新能源汽车下乡活动", "Campaign"),
+    ("启动公共领域车辆全面电动化城市试点。", "公共领域车辆全面电动化城市试点", "Pilot"),
+    ("开展跨境电商综合试验区建设工作。", "跨境电商综合试验区", "Pilot"),
+    ("设立科技创新再贷款，支持企业研发。", "科技创新再贷款", "FinancialTool"),
+    # organisation suffixes
+    ("工信部将会同国务院促进中小企业发展工作领导小组成员单位。", "国务院促进中小企业发展工作领导小组", "Organization"),
+    ("中国第一汽车集团有限公司发布新车型。", "中国第一汽车集团有限公司", "EnterpriseGroup"),
+    # people: after a post title, opening a speaker turn
+    ("来看对工业和信息化部副部长辛国斌的专访。", "辛国斌", "Person"),
+    ("商务部部长王文涛出席会议。", "王文涛", "Person"),
+    ("李明表示，将进一步扩大开放。", "李明", "Person"),
+    ("张晓燕：我们会继续努力。", "张晓燕", "Person"),
+])
+def test_finds_entity(pipeline, text, key, cls):
+    found, _ = _found(pipeline, text)
+    assert (key, cls) in found, found
+
+
+@pytest.mark.parametrize("text, not_key", [
+    ("完善“中小企助查”App等政策服务数字化平台。", "政策服务数字化平台"),  # X等平台: a category
+    ("加快实施重大工程和项目。", "重大工程"),  # only generic words before the head
+    ("组织各级中小企业公共服务平台进企业。", "各级中小企业公共服务平台"),  # 各级 is no part of the name
+    ("做好四方面“全力以赴”。", "全力以赴"),  # a quoted slogan is no entity
+    ("这是当务之急，也是重中之重。", "当务之急"),
+])
+def test_does_not_find(pipeline, text, not_key):
+    found, _ = _found(pipeline, text)
+    assert not_key not in {k for k, _ in found}, found
+
+
+def test_alias_of_quoted_instrument_resolves_to_one_entity(pipeline):
+    found, x = _found(pipeline, "工信部将落实“白名单”制度。设立重点保障企业的白名单，推进“白名单”区域互认。")
+    keys = [m.key for m in x.mentions if "白名单" in m.text]
+    assert keys == ["白名单制度"] * 3, [(m.text, m.key) for m in x.mentions]
+
+
+def test_person_name_found_again_without_title(pipeline):
+    _, x = _found(pipeline, "工业和信息化部副部长辛国斌接受专访。辛国斌表示，要稳定产业链。")
+    assert [m.text for m in x.mentions if m.cls == "Person"] == ["辛国斌", "辛国斌"]
+
+
+def test_longest_name_wins_over_nested_sector(pipeline):
+    _, x = _found(pipeline, "用好汽车产业链供应链畅通协调平台。")
+    assert [m.key for m in x.mentions] == ["汽车产业链供应链畅通协调平台"]
+
+
+def test_mention_offsets_point_into_the_original_text(pipeline):
+    text = "国务院常务会议指出，支持 集成电路、人工智能产业发展。"
+    _, x = _found(pipeline, text)
+    assert x.mentions
+    for m in x.mentions:
+        assert text[m.start:m.end] == m.text
+
+
+def test_full_width_forms_match(pipeline):
+    _, x = _found(pipeline, "加快５Ｇ基站建设。")
+    assert ("5G", "５Ｇ") in {(m.key, m.text) for m in x.mentions}
+
+
+def test_jieba_segmenter_finds_the_same_core_entities(jieba_pipeline):
+    x = jieba_pipeline.parse("工信部将落实“白名单”制度，优先保障集成电路、汽车等重点行业，聚焦长三角、珠三角。")
+    keys = {m.key for m in x.mentions}
+    assert {"工业和信息化部", "白名单制度", "集成电路", "汽车", "长江三角洲", "珠江三角洲"} <= keys

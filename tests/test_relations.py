@@ -1,0 +1,79 @@
+"""Relation extraction: (text, expected facts) tables, sentences written for the tests."""
+from __future__ import annotations
+
+import pytest
+
+
+def _facts(pipeline, text):
+    x = pipeline.parse(text)
+    return {(r.subject, r.predicate, r.object) for r in x.relations}, x
+
+
+@pytest.mark.parametrize("text, expected", [
+    # person → post → organisation
+    ("来看对工业和信息化部副部长辛国斌的专访。",
+     {("辛国斌", "officialOf", "工业和信息化部")}),
+    ("商务部党组书记、部长王文涛出席会议。",
+     {("王文涛", "officialOf", "商务部")}),
+    # actor → instrument, launch versus implement
+    ("工信部将落实“白名单”制度。", {("工业和信息化部", "implements", "白名单制度")}),
+    ("财政部设立科技创新再贷款。", {("财政部", "launches", "科技创新再贷款")}),
+    # sector enumeration expanded, attached to the instrument used in the sentence
+    ("商务部发挥跨境电商公共服务平台作用，优先支持纺织、家具、医药等重点行业。",
+     {("商务部", "implements", "跨境电商公共服务平台"),
+      ("跨境电商公共服务平台", "prioritisesSector", "纺织"),
+      ("跨境电商公共服务平台", "prioritisesSector", "家具"),
+      ("跨境电商公共服务平台", "prioritisesSector", "医药")}),
+    # regions after a focus verb, attached to the actor when no instrument is used
+    ("国家发展改革委聚焦京津冀、粤港澳大湾区等重点区域。",
+     {("国家发展和改革委员会", "targetsRegion", "京津冀"),
+      ("国家发展和改革委员会", "targetsRegion", "粤港澳大湾区")}),
+    # collaboration
+    ("工信部会同财政部、商务部开展专项督查。",
+     {("工业和信息化部", "collaboratesWith", "财政部"), ("工业和信息化部", "collaboratesWith", "商务部")}),
+    # sub-unit → parent from the name
+    ("国务院促进中小企业发展工作领导小组召开会议。",
+     {("国务院促进中小企业发展工作领导小组", "subUnitOf", "国务院")}),
+])
+def test_extracts(pipeline, text, expected):
+    facts, _ = _facts(pipeline, text)
+    assert expected <= facts, facts - expected
+
+
+def test_subject_carried_over_omitted_subject(pipeline):
+    facts, _ = _facts(pipeline, "商务部将推动外贸稳定增长。会同相关部门启动跨境电商综合试验区。")
+    assert ("商务部", "launches", "跨境电商综合试验区") in facts
+
+
+def test_subject_carried_across_enumerated_items(pipeline):
+    text = "人民银行当前正从两方面发力：\n\n一是设立科技创新再贷款。\n\n二是聚焦长三角、珠三角等地区。"
+    facts, _ = _facts(pipeline, text)
+    assert {("中国人民银行", "launches", "科技创新再贷款"),
+            ("中国人民银行", "targetsRegion", "长江三角洲"),
+            ("中国人民银行", "targetsRegion", "珠江三角洲")} <= facts
+
+
+def test_subject_not_carried_into_an_unmarked_paragraph(pipeline):
+    facts, _ = _facts(pipeline, "商务部将推动外贸发展。\n\n启动跨境电商综合试验区。")
+    assert not any(p == "launches" for _, p, _ in facts), facts
+
+
+def test_speaker_acts_for_their_organisation_and_announces(pipeline):
+    text = "来看对工业和信息化部副部长辛国斌的专访。\n\n辛国斌表示，下一步，组织新一轮新能源汽车下乡活动。"
+    facts, x = _facts(pipeline, text)
+    assert ("工业和信息化部", "launches", "新能源汽车下乡活动") in facts
+    assert ("辛国斌", "announces", "新能源汽车下乡活动") in facts
+    assert {a.speaker for a in x.attributions} == {"辛国斌"}
+
+
+def test_no_fact_without_a_verb(pipeline):
+    facts, _ = _facts(pipeline, "汽车是国民经济重要支柱产业。")
+    assert facts == set()
+
+
+def test_evidence_points_at_the_sentence(pipeline):
+    text = "前言。工信部将落实“白名单”制度。"
+    _, x = _facts(pipeline, text)
+    (r,) = [r for r in x.relations if r.predicate == "implements"]
+    assert r.evidence.text == "工信部将落实“白名单”制度。"
+    assert text[r.evidence.start:r.evidence.end].endswith("“白名单”制度")
