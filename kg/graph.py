@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import Counter
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Dict, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
@@ -94,7 +95,7 @@ def _add_documents(g: Graph, mint: Minter, documents: Sequence[Document], groups
         node = mint.document(d.doc_id)
         g.add((node, RDF.type, KG.Document))
         g.add((node, DCTERMS.identifier, Literal(d.doc_id)))
-        g.add((node, DCTERMS.source, Literal(d.path)))
+        g.add((node, DCTERMS.source, Literal(_source_name(d))))
         g.add((node, KG.sha256, Literal(d.sha256)))
         g.add((node, KG.encoding, Literal(d.encoding)))
         if d.metadata.title:
@@ -111,6 +112,12 @@ def _add_documents(g: Graph, mint: Minter, documents: Sequence[Document], groups
             g.add((canonical, KG.nearDuplicateOf, node))
             g.add((node, KG.canonicalDocument, canonical))
             g.add((node, KG.similarity, Literal(f"{grp.similarity:.4f}", datatype=XSD.decimal)))
+
+
+def _source_name(d: Document) -> str:
+    """The file's path relative to the input it was found under: no machine-specific prefix."""
+    parent = PurePosixPath(d.doc_id).parent
+    return str(parent / PureWindowsPath(d.path).name) if str(parent) != "." else PureWindowsPath(d.path).name
 
 
 def _add_entities(g: Graph, mint: Minter, entities: Sequence[Entity], extractions: Sequence[Extraction],

@@ -71,7 +71,7 @@ class DuplicateGroup:
 
     canonical: str  # doc_id whose facts are kept
     duplicates: Tuple[str, ...]  # doc_ids of the other layouts of the same text
-    similarity: float  # estimated Jaccard similarity of the least similar member
+    similarity: float  # Jaccard similarity of the least similar pair of members
 
 
 @dataclass(frozen=True)

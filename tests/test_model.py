@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-import kg.model as model
+from kg import model
 from kg.errors import ModelFetchError, ModelNotInstalledError
 from kg.model import (
     MANIFEST,
@@ -287,7 +287,9 @@ def test_pip_failure_reports_pip_and_the_hint(tmp_path, cache):
 
 def test_missing_build_modules_are_named_before_running_pip(cache, monkeypatch):
     real = model.importlib.util.find_spec
-    monkeypatch.setattr(model.importlib.util, "find_spec", lambda name, *a: None if name == "numpy" else real(name, *a))
+    monkeypatch.setattr(
+        model.importlib.util, "find_spec", lambda name, *a: None if name == "numpy" else real(name, *a)
+    )
     monkeypatch.setattr(model.subprocess, "run", lambda *a, **k: pytest.fail("pip was run"))
     with pytest.raises(ModelFetchError, match="numpy not installed.*pip install numpy setuptools wheel"):
         install_model(cache, progress=_quiet)
@@ -358,10 +360,10 @@ def nlp(installed):
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("国务院关于加快发展养老服务业的若干意见", ["国务院", "关于", "加快", "发展", "养老", "服务业", "的", "若干", "意见"]),
-        ("财政部发布了新的税收优惠政策。", ["财政部", "发布", "了", "新", "的", "税收", "优惠", "政策", "。"]),
+        ("国务院关于加快发展养老服务业的若干意见", "国务院 关于 加快 发展 养老 服务业 的 若干 意见"),
+        ("财政部发布了新的税收优惠政策。", "财政部 发布 了 新 的 税收 优惠 政策 。"),
     ],
     ids=["title", "sentence"],
 )
 def test_spacy_segments_with_the_installed_model(nlp, text, words):
-    assert [t.text for t in nlp(text)] == words
+    assert [t.text for t in nlp(text)] == words.split()
