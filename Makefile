@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.policy-kg-installed
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: venv model system-deps run test clean
+.PHONY: venv model system-deps run test eval clean
 
 venv: $(STAMP)
 
@@ -44,6 +44,12 @@ run: model
 
 test: model system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Quality against the gold annotations: the seeds, and the development corpus when it is
+# checked out beside the repository (its texts are never copied into the repository).
+DEV_CORPUS ?= ../shared/dev-corpus
+eval: model
+	$(BIN)/kg eval tests/gold --texts seeds $(if $(wildcard $(DEV_CORPUS)),--texts $(DEV_CORPUS))
 
 clean:
 	rm -rf out $(VENV) *.egg-info

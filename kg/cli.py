@@ -33,6 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     b.set_defaults(func=_build)
 
+    e = sub.add_parser("eval", help="score extraction against gold annotations")
+    e.add_argument("gold", type=Path, metavar="GOLD_DIR", help="directory of gold *.json files")
+    e.add_argument("--texts", type=Path, action="append", required=True, metavar="DIR",
+                   help="directory holding the annotated texts (repeatable)")
+    e.add_argument("--format", choices=("table", "json"), default="table")
+    e.add_argument("--segmenter", choices=SEGMENTERS, help="word segmenter (default pkuseg)")
+    e.add_argument("--brief", action="store_true", help="scores only, no list of misses")
+    e.set_defaults(func=_eval)
+
     m = sub.add_parser("model", help="the pkuseg segmentation model")
     m.add_argument("action", choices=("install", "verify", "path"),
                    help="install: fetch with pip into the cache; verify: check its checksums; path: print its directory")
@@ -57,6 +66,20 @@ def _build(args: argparse.Namespace) -> int:
         for err in result.errors:
             print(f"kg: skipped: {err}", file=sys.stderr)
     return 1 if result.errors else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import evaluate, format_table
+    from .pipeline import Pipeline
+
+    report = evaluate(args.gold, args.texts, pipeline=Pipeline(settings_from({"segmenter": args.segmenter})))
+    if args.format == "json":
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_table(report, details=not args.brief))
+    return 0
 
 
 def _model(args: argparse.Namespace) -> int:

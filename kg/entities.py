@@ -14,8 +14,10 @@ Platform, not a sector 汽车 followed by words.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -33,7 +35,7 @@ _NAME_STOP = set("的是了在和与及等将对从向把被表说指称会同�
 _MAX_NAME_TOKENS = 10
 _MAX_NAME_CHARS = 28
 _TITLE_RE = re.compile(r"《([^《》]{2,80})》")
-_QUOTED_RE = re.compile(r"[“\"]([^“”\"]{1,24})[”\"]")
+_QUOTED_RE = re.compile(r"[“\"「『]([^“”\"「」『』]{1,24})[”\"」』]")
 _TRAILING_PAREN_RE = re.compile(r"\([^()]*\)$")
 
 
@@ -173,6 +175,7 @@ class EntityRecogniser:
     def _headed(self, norm: str, tokens: Sequence[Token], found: Sequence[_Candidate]) -> List[_Candidate]:
         """Names ending in an instrument head or an organisation suffix, run back to a breaker."""
         actor_starts = {c.start: c for c in found if c.rule == "lexicon" and self.tree.top_class(c.cls) == "Actor"}
+        known_ends = {c.end: c.start for c in found if c.rule == "lexicon"}
         out = []
         for j, tok in enumerate(tokens):
             prefix = norm[:tok.end]
@@ -182,7 +185,7 @@ class EntityRecogniser:
                 if hit is None:
                     continue
                 head_len, cls = hit
-                start = self._name_start(norm, tokens, j, tok.end - head_len, top, actor_starts)
+                start = self._name_start(norm, tokens, j, tok.end - head_len, top, actor_starts, known_ends)
                 if start is None:
                     continue
                 name = norm[start:tok.end]
@@ -191,8 +194,12 @@ class EntityRecogniser:
                 out.append(_Candidate(start, tok.end, match_key(name), cls, rule))
         return out
 
-    def _name_start(self, norm, tokens, j, head_start, top, actor_starts) -> Optional[int]:
-        """Where a name ending with tokens[j] begins, or None when it names no specific thing."""
+    def _name_start(self, norm, tokens, j, head_start, top, actor_starts, known_ends) -> Optional[int]:
+        """Where a name ending with tokens[j] begins, or None when it names no specific thing.
+
+        Left of a quoted core (“白名单”制度) only a known sector, region or body extends the
+        name (制造业“十四五”规划); other words before the quote describe it, not name it.
+        """
         first = j
         while first > 0 and tokens[first].start > head_start:
             first -= 1
@@ -210,6 +217,15 @@ class EntityRecogniser:
             # A nested instrument ends the name: 规划 | 重大工程 are two things.
             if top == "Instrument" and _suffix_lookup_len(self.heads, t.text) and t.text not in self.generic:
                 break
+            if norm[start] in _OPEN_QUOTES and t.end == start:
+                qualifier = known_ends.get(start)
+                if qualifier is None:
+                    break
+                start = qualifier
+                while k >= 0 and tokens[k].start >= qualifier:
+                    k -= 1
+                taken += 1
+                continue
             start = t.start
             taken += 1
             k -= 1
@@ -256,7 +272,7 @@ class EntityRecogniser:
             if start in covered:
                 continue
             end = self._name_end(norm, start, bounds)
-            if end is None or norm[start:end] in self.lexicon.surfaces:
+            if end is None or norm[start:end] in self.lexicon.surfaces or _is_common_word(norm[start:end]):
                 continue
             if norm.startswith(":", end) or self.speech.longest(norm, end):
                 out.append(_Candidate(start, end, norm[start:end], "Person", "speaker"))
@@ -403,12 +419,36 @@ def _skip_unbalanced_quote(norm: str, start: int, limit: int) -> int:
     return start
 
 
+# A word frequent in general Chinese text is no one's name (权威, 同时), however it is tagged.
+_COMMON_WORD_FREQ = 1000
+
+
+def _is_common_word(word: str) -> bool:
+    """True when jieba's dictionary knows ``word`` as an ordinary word rather than a name."""
+    entry = _general_dictionary().get(word)
+    return entry is not None and (not entry[1].startswith("nr") or entry[0] >= _COMMON_WORD_FREQ)
+
+
+@functools.lru_cache(maxsize=1)
+def _general_dictionary() -> Dict[str, Tuple[int, str]]:
+    """Two- to four-character words of jieba's general dictionary: word -> (frequency, tag)."""
+    import jieba
+
+    words: Dict[str, Tuple[int, str]] = {}
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
+                words[parts[0]] = (int(parts[1]), parts[2])
+    return words
+
+
 def _words_with_any(lexicon: Lexicon, roles: Set[str]) -> Set[str]:
     return {w for w, r in lexicon.words.items() if r & roles}
 
 
 def _unbalanced_quotes(name: str) -> bool:
-    return name.count("“") != name.count("”") or name.count("‘") != name.count("’")
+    return any(name.count(a) != name.count(b) for a, b in ("“”", "‘’", "「」", "『』"))
 
 
 def _all_han(text: str) -> bool:

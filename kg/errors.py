@@ -15,6 +15,10 @@ __all__ = [
     "ModelFetchError",
     "ConfigError",
     "OutputError",
+    "StoreError",
+    "QueryError",
+    "PushError",
+    "ValidationError",
 ]
 
 
@@ -60,3 +64,19 @@ class ConfigError(KGError):
 
 class OutputError(KGError):
     """An output file could not be written."""
+
+
+class StoreError(KGError):
+    """The triple store is missing, locked by another process, or has no such graph or document."""
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed, is an update without ``--update``, or has a bad parameter."""
+
+
+class PushError(KGError):
+    """Sending graphs to a remote store failed; the message names the endpoint, graph and reply."""
+
+
+class ValidationError(KGError):
+    """The graph breaks a SHACL shape or the ontology; the message gives the first violations."""

@@ -20,9 +20,9 @@ from rdflib.namespace import DCTERMS, ORG, PROV
 from .lexicon import Lexicon
 from .namespace import KG
 from .ontology import ClassTree
-from .types import Document, DuplicateGroup, Entity, Extraction, Relation
+from .types import Document, DuplicateGroup, Entity, Extraction, Relation, Statistic
 
-__all__ = ["Minter", "build_graph", "to_turtle"]
+__all__ = ["Minter", "build_graph", "build_partition", "union", "to_turtle"]
 
 _TOP_PATHS = {"Actor": "actor", "Instrument": "instrument", "Sector": "sector", "Region": "region"}
 _PARENT_PREDICATES = {"Actor": KG.subUnitOf, "Region": KG.partOfRegion, "Sector": SKOS.broader}
@@ -61,6 +61,18 @@ class Minter:
                            str(r.evidence.start), str(r.evidence.end)))
         return self.ns["evidence/" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20]]
 
+    def graph(self, name: str) -> URIRef:
+        """A named graph of the store: ``graph/ontology``, ``graph/entities``."""
+        return self.ns["graph/" + name]
+
+    def document_graph(self, doc_id: str) -> URIRef:
+        """The named graph holding what was read from one document."""
+        return self.ns["graph/doc/" + "/".join(slug(p) for p in doc_id.split("/"))]
+
+    def statistic(self, st: Statistic) -> URIRef:
+        ident = f"{st.doc_id}\t{st.start}\t{st.end}"
+        return self.ns["statistic/" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20]]
+
     def post(self, org: str, title: str) -> URIRef:
         return self.ns[f"post/{slug(org)}/{slug(title)}"]
 
@@ -71,16 +83,57 @@ class Minter:
 def build_graph(documents: Sequence[Document], groups: Sequence[DuplicateGroup],
                 extractions: Sequence[Extraction], entities: Sequence[Entity], *,
                 lexicon: Lexicon, tree: ClassTree, ontology: Graph, base: str) -> Graph:
-    """The whole graph: ontology, documents, sentences used as evidence, entities, relations."""
+    """The whole graph: ontology, documents, sentences used as evidence, entities, relations.
+
+    It is the union of :func:`build_partition`.
+    """
+    return union(build_partition(documents, groups, extractions, entities, lexicon=lexicon, tree=tree,
+                                 ontology=ontology, base=base), base)
+
+
+def build_partition(documents: Sequence[Document], groups: Sequence[DuplicateGroup],
+                    extractions: Sequence[Extraction], entities: Sequence[Entity], *,
+                    lexicon: Lexicon, tree: ClassTree, ontology: Graph, base: str) -> Dict[URIRef, Graph]:
+    """The graph split into named graphs, in a fixed order (graph IRI -> graph).
+
+    - ``graph/ontology``: the ontology;
+    - ``graph/entities``: the merged entity nodes (types, labels, codes, counts, lexicon
+      parents) and the posts (``org:Post``, ``org:Role``);
+    - ``graph/doc/<id>`` for each canonical document: its Document node, the sentences used
+      as evidence, its ``kg:mentions``, and each relation read from it (direct triple and
+      evidence record), so a fact read from two documents is in both graphs;
+    - ``graph/doc/<id>`` for each near-duplicate document: its Document node and dedup links.
+    """
     mint = Minter(base, tree)
+    by_key = {e.key: e for e in entities}
+    parts: Dict[URIRef, Graph] = {}
+    parts[mint.graph("ontology")] = _new_graph(base)
+    parts[mint.graph("ontology")] += ontology
+    entity_g = parts[mint.graph("entities")] = _new_graph(base)
+    _add_entities(entity_g, mint, entities, extractions, lexicon)
+    by_doc = {x.doc_id: x for x in extractions}
+    dup_group = {dup: grp for grp in groups for dup in grp.duplicates}
+    for d in documents:
+        g = parts[mint.document_graph(d.doc_id)] = _new_graph(base)
+        grp = dup_group.get(d.doc_id)
+        own = [DuplicateGroup(canonical=grp.canonical, duplicates=(d.doc_id,), similarity=grp.similarity)] if grp else []
+        _add_documents(g, mint, [d], own)
+        if d.doc_id in by_doc:
+            _add_extraction(g, mint, by_doc[d.doc_id], by_key, documents, posts=entity_g)
+    return parts
+
+
+def union(parts: Mapping[URIRef, Graph], base: str) -> Graph:
+    """One graph holding every triple of the named graphs."""
+    g = _new_graph(base)
+    for part in parts.values():
+        g += part
+    return g
+
+
+def _new_graph(base: str) -> Graph:
     g = Graph()
     _bind(g, base)
-    g += ontology
-    by_key = {e.key: e for e in entities}
-    _add_documents(g, mint, documents, groups)
-    _add_entities(g, mint, entities, extractions, lexicon)
-    for x in extractions:
-        _add_extraction(g, mint, x, by_key, documents)
     return g
 
 
@@ -151,12 +204,13 @@ def _add_entities(g: Graph, mint: Minter, entities: Sequence[Entity], extraction
 
 
 def _add_extraction(g: Graph, mint: Minter, x: Extraction, by_key: Mapping[str, Entity],
-                    documents: Sequence[Document]) -> None:
+                    documents: Sequence[Document], posts: Graph) -> None:
     doc = next(d for d in documents if d.doc_id == x.doc_id)
     doc_node = mint.document(x.doc_id)
     for key in sorted({m.key for m in x.mentions}):
         g.add((doc_node, KG.mentions, mint.entity(key, by_key[key].cls)))
-    used_sentences = {r.evidence.sentence for r in x.relations} | {a.sentence for a in x.attributions}
+    used_sentences = ({r.evidence.sentence for r in x.relations} | {a.sentence for a in x.attributions}
+                      | {st.sentence for st in x.statistics})
     for s in doc.sentences:
         if s.index in used_sentences:
             _add_sentence(g, mint, doc, s.index)
@@ -164,7 +218,9 @@ def _add_extraction(g: Graph, mint: Minter, x: Extraction, by_key: Mapping[str, 
         g.add((mint.sentence(x.doc_id, a.sentence), PROV.wasAttributedTo,
                mint.entity(a.speaker, by_key[a.speaker].cls)))
     for r in x.relations:
-        _add_relation(g, mint, r, by_key)
+        _add_relation(g, mint, r, by_key, posts)
+    for st in x.statistics:
+        _add_statistic(g, mint, st, by_key)
 
 
 def _add_sentence(g: Graph, mint: Minter, doc: Document, index: int) -> None:
@@ -178,7 +234,8 @@ def _add_sentence(g: Graph, mint: Minter, doc: Document, index: int) -> None:
     g.add((node, KG.text, Literal(s.text, lang="zh")))
 
 
-def _add_relation(g: Graph, mint: Minter, r: Relation, by_key: Mapping[str, Entity]) -> None:
+def _add_relation(g: Graph, mint: Minter, r: Relation, by_key: Mapping[str, Entity], posts: Graph) -> None:
+    """The direct triple and its evidence go to ``g``, the post it implies to ``posts``."""
     subj = mint.entity(r.subject, by_key[r.subject].cls)
     obj = mint.entity(r.object, by_key[r.object].cls)
     pred = KG[r.predicate]
@@ -196,13 +253,29 @@ def _add_relation(g: Graph, mint: Minter, r: Relation, by_key: Mapping[str, Enti
     if r.role:
         post = mint.post(r.object, r.role)
         role = mint.role(r.role)
-        g.add((subj, ORG.holds, post))
-        g.add((post, RDF.type, ORG.Post))
-        g.add((post, ORG.postIn, obj))
-        g.add((post, ORG.role, role))
-        g.add((post, SKOS.prefLabel, Literal(r.object + r.role, lang="zh")))
-        g.add((role, RDF.type, ORG.Role))
-        g.add((role, SKOS.prefLabel, Literal(r.role, lang="zh")))
+        posts.add((subj, ORG.holds, post))
+        posts.add((post, RDF.type, ORG.Post))
+        posts.add((post, ORG.postIn, obj))
+        posts.add((post, ORG.role, role))
+        posts.add((post, SKOS.prefLabel, Literal(r.object + r.role, lang="zh")))
+        posts.add((role, RDF.type, ORG.Role))
+        posts.add((role, SKOS.prefLabel, Literal(r.role, lang="zh")))
+
+
+def _add_statistic(g: Graph, mint: Minter, st: Statistic, by_key: Mapping[str, Entity]) -> None:
+    node = mint.statistic(st)
+    g.add((node, RDF.type, KG.Statistic))
+    g.add((node, KG.measure, Literal(st.measure, lang="zh")))
+    g.add((node, KG.value, Literal(st.value, datatype=XSD.decimal)))
+    g.add((node, KG.unit, Literal(st.unit)))
+    if st.period:
+        g.add((node, KG.period, Literal(st.period, lang="zh")))
+    if st.about and st.about in by_key:
+        g.add((node, KG.about, mint.entity(st.about, by_key[st.about].cls)))
+    g.add((node, KG.sentence, mint.sentence(st.doc_id, st.sentence)))
+    g.add((node, PROV.wasDerivedFrom, mint.document(st.doc_id)))
+    g.add((node, KG.startOffset, Literal(st.start)))
+    g.add((node, KG.endOffset, Literal(st.end)))
 
 
 def to_turtle(g: Graph) -> bytes:

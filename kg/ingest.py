@@ -16,6 +16,7 @@ Every offset in a Document is a character offset into ``Document.text``; for eac
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import os
 import re
@@ -23,7 +24,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
-from .errors import DecodeError, InputError
+from .errors import DecodeError, InputError, KGError
 from .types import Document, Metadata, Sentence
 
 __all__ = ["decode", "normalise", "parse_text", "read_documents"]
@@ -578,6 +579,49 @@ def _sentence_kind(sentence_norm: str, alone: bool) -> str:
     return "body"
 
 
+def to_simplified(norm: str) -> str:
+    """Traditional Chinese converted to simplified (OpenCC ``t2s``) for matching, same length.
+
+    Only the matching form changes: labels and evidence are taken from the original text.
+
+    >>> to_simplified("國務院推動產業鏈供應鏈穩定")
+    '国务院推动产业链供应链稳定'
+    """
+    traditional = _traditional_chars()
+    if not any(ch in traditional for ch in norm):
+        return norm
+    converted = _t2s().convert(norm)
+    if len(converted) == len(norm):
+        return converted
+    # A phrase conversion changed the length: convert character by character instead so
+    # that offsets stay shared with the original text.
+    convert = _t2s().convert
+    return "".join(ch if ch not in traditional or len(c := convert(ch)) != 1 else c for ch in norm)
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    try:
+        from opencc import OpenCC
+    except ImportError as exc:  # pragma: no cover - a hard dependency
+        raise KGError("OpenCC is not installed: pip install 'opencc-python-reimplemented>=0.1.7,<0.2'") from exc
+    return OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset:
+    """Characters OpenCC converts from traditional to simplified (read from its dictionary)."""
+    import opencc
+
+    table = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    chars = set()
+    for line in table.read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if len(key) == 1 and values and values.split()[0] != key:
+            chars.add(key)
+    return frozenset(chars)
+
+
 def parse_text(
     text: str,
     doc_id: str,
@@ -599,7 +643,7 @@ def parse_text(
     >>> [(s.text, s.kind) for s in doc.sentences]
     [('工业经济如何稳？', 'question'), ('一是保通保畅。', 'body')]
     """
-    norm = normalise(text)
+    norm = to_simplified(normalise(text))
     meta = _MetaBuilder()
     sentences: List[Sentence] = []
     paragraph = 0

@@ -6,7 +6,7 @@ once per process (lexicon, ontology, segmenter) and extracts the facts of one do
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -16,12 +16,13 @@ from . import dedup, ingest
 from .config import Settings, settings_from
 from .entities import EntityRecogniser, resolve_entities
 from .errors import InputError, KGError
-from .graph import build_graph, to_turtle
+from .graph import build_partition, to_turtle, union
 from .io import atomic_write_bytes
 from .lexicon import Lexicon, load_lexicon
 from .ontology import TOP_CLASSES, ClassTree, class_tree, load_ontology
 from .relations import RelationExtractor
 from .segment import Segmenter, load_segmenter
+from .statistics import StatisticsExtractor
 from .types import Document, DuplicateGroup, Entity, Extraction, LexiconEntry, Relation
 
 __all__ = ["Pipeline", "BuildResult", "build"]
@@ -39,11 +40,14 @@ class Pipeline:
         self.segmenter = segmenter or load_segmenter(self.settings.segmenter, self.lexicon.user_dictionary())
         self.recognise = EntityRecogniser(self.lexicon, self.tree)
         self.extract_relations = RelationExtractor(self.lexicon, self.tree)
+        self.extract_statistics = StatisticsExtractor()
 
     def extract(self, doc: Document) -> Extraction:
         """Mentions, relations and attributions of one document."""
         tokens = self.segmenter.segment(doc.sentences)
-        return self.extract_relations(doc, self.recognise(doc, tokens))
+        mentions = self.recognise(doc, tokens)
+        x = self.extract_relations(doc, mentions)
+        return replace(x, statistics=self.extract_statistics(doc, mentions))
 
     def parse(self, text: str, doc_id: str = "text") -> Extraction:
         """Extract from a string (handy in notebooks and tests)."""
@@ -63,6 +67,7 @@ class BuildResult:
     outputs: Mapping[str, Path] = field(default_factory=dict)
     triples: int = 0
     top_class: Mapping[str, str] = field(default_factory=dict)
+    store: Optional["SyncReport"] = None  # what loading into the embedded store did (kg/store.py)
 
     def entities_by_class(self) -> Dict[str, Counter]:
         """Top class -> Counter of entity classes."""
@@ -86,6 +91,8 @@ class BuildResult:
         for p, n in sorted(preds.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {p:<18} {n:>4}")
         lines.append(f"triples: {self.triples}")
+        if self.store is not None:
+            lines.append(self.store.summary())
         for name, path in self.outputs.items():
             lines.append(f"{name}: {path}")
         for err in self.errors:
@@ -98,11 +105,14 @@ def _unique_facts(relations: Sequence[Relation]):
 
 
 def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Optional[Settings] = None,
-          pipeline: Optional[Pipeline] = None, html: bool = True) -> BuildResult:
+          pipeline: Optional[Pipeline] = None, html: bool = True, store: Optional[Path] = None,
+          use_store: bool = True) -> BuildResult:
     """Build the knowledge graph of the text files under ``paths``.
 
     Unreadable files are reported in ``BuildResult.errors`` and skipped; the others go on.
-    With ``outdir``, writes ``graph.ttl`` and ``graph.html`` there atomically.
+    With ``outdir``, writes ``graph.ttl`` and ``graph.html`` there atomically, and (unless
+    ``use_store`` is false) loads the graph, one named graph per document, into the embedded store
+    at ``store`` (default ``outdir/store``; see :mod:`kg.store`).
     """
     pipeline = pipeline or Pipeline(settings)
     settings = pipeline.settings
@@ -114,8 +124,9 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     mentions = [m for x in extractions for m in x.mentions]
     relations = tuple(r for x in extractions for r in x.relations)
     entities = _with_endpoints(resolve_entities(mentions, pipeline.lexicon), relations, pipeline.lexicon)
-    g = build_graph(documents, groups, extractions, entities, lexicon=pipeline.lexicon, tree=pipeline.tree,
-                    ontology=pipeline.ontology, base=settings.base)
+    parts = build_partition(documents, groups, extractions, entities, lexicon=pipeline.lexicon, tree=pipeline.tree,
+                            ontology=pipeline.ontology, base=settings.base)
+    g = union(parts, settings.base)
     top = {c: pipeline.tree.top_class(c) for c in pipeline.tree.entity_classes()}
     outputs: Dict[str, Path] = {}
     if outdir is not None:
@@ -127,8 +138,35 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
             counts = Counter(m.key for m in mentions)
             outputs["graph.html"] = write_html(entities, relations, outdir / "graph.html", top_class=top,
                                                mention_counts=counts, max_evidence=settings.max_evidence)
+    report = None
+    if outdir is not None and use_store:
+        from .store import sync_partition
+
+        report = sync_partition(Path(store) if store is not None else outdir / "store", parts,
+                                info=_graph_info(documents, parts, pipeline, settings.base),
+                                entities_graph=_graph_iri(settings.base, "entities"))
     return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
-                       relations=relations, errors=tuple(errors), outputs=outputs, triples=len(g), top_class=top)
+                       relations=relations, errors=tuple(errors), outputs=outputs, triples=len(g), top_class=top,
+                       store=report)
+
+
+def _graph_iri(base: str, name: str):
+    from .graph import Minter
+
+    return Minter(base, None).graph(name)
+
+
+def _graph_info(documents: Sequence[Document], parts, pipeline: Pipeline, base: str) -> Dict:
+    """What the store records beside each graph's hash: document id, source sha256, versions."""
+    from . import __version__
+    from .graph import Minter
+
+    mint = Minter(base, pipeline.tree)
+    versions = {"kgVersion": __version__, "lexiconVersion": pipeline.lexicon.version}
+    info = {iri: dict(versions) for iri in parts}
+    for d in documents:
+        info[mint.document_graph(d.doc_id)].update(docId=d.doc_id, sourceSha256=d.sha256)
+    return info
 
 
 def _read(paths: Sequence[str], pattern: str, errors: List[KGError]) -> List[Document]:

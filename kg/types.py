@@ -22,6 +22,7 @@ __all__ = [
     "Evidence",
     "Relation",
     "Attribution",
+    "Statistic",
     "Extraction",
 ]
 
@@ -152,10 +153,26 @@ class Attribution:
 
 
 @dataclass(frozen=True)
+class Statistic:
+    """A figure the text reports: what it measures, value, unit and period (not an entity)."""
+
+    doc_id: str
+    sentence: int
+    start: int  # offsets of the figure's phrase, measure to unit
+    end: int
+    measure: str  # 规模以上工业增加值同比增长
+    value: str  # the number as written, normalised to ASCII digits ("6.5", "5000")
+    unit: str  # "%", "个百分点", "亿元", … ("" for a bare index value)
+    period: Optional[str] = None  # 一季度, 2021年四季度, 1-11月 …
+    about: Optional[str] = None  # Entity.key of what it measures, when an entity is named in the measure
+
+
+@dataclass(frozen=True)
 class Extraction:
-    """Everything read from one document: its mentions, relations and speaker attributions."""
+    """Everything read from one document: mentions, relations, speaker attributions, statistics."""
 
     doc_id: str
     mentions: Tuple[Mention, ...]
     relations: Tuple[Relation, ...]
     attributions: Tuple[Attribution, ...]
+    statistics: Tuple[Statistic, ...] = ()

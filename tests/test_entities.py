@@ -88,3 +88,34 @@ def test_jieba_segmenter_finds_the_same_core_entities(jieba_pipeline):
     x = jieba_pipeline.parse("工信部将落实“白名单”制度，优先保障集成电路、汽车等重点行业，聚焦长三角、珠三角。")
     keys = {m.key for m in x.mentions}
     assert {"工业和信息化部", "白名单制度", "集成电路", "汽车", "长江三角洲", "珠江三角洲"} <= keys
+
+
+@pytest.mark.parametrize("text, person", [
+    ("国家发展改革委主任郑栅洁介绍，今年将扩大有效投资。", "郑栅洁"),
+    ("潘功胜说，货币政策将保持稳健。", "潘功胜"),
+    ("何立峰强调，要稳住外贸外资基本盘。", "何立峰"),
+])
+def test_unknown_person_found_from_context(pipeline, text, person):
+    found, _ = _found(pipeline, text)
+    assert (person, "Person") in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "权威表示，经济运行总体平稳。",  # 权 is a surname, 权威 a word
+    "同时表示，将加大支持力度。",
+    "高效统筹疫情防控和经济社会发展。",
+])
+def test_words_are_not_taken_for_names(pipeline, text):
+    found, _ = _found(pipeline, text)
+    assert not any(cls == "Person" for _, cls in found), found
+
+
+def test_traditional_chinese_matches_but_keeps_original_labels(pipeline):
+    text = "國務院辦公廳印發通知。工業和信息化部將落實產業鏈供應鏈「白名單」制度，優先保障集成電路、汽車等重點行業。"
+    found, x = _found(pipeline, text)
+    assert {("国务院办公厅", "GovernmentBody"), ("工业和信息化部", "GovernmentBody"),
+            ("白名单制度", "System"), ("集成电路", "EmergingIndustry"), ("汽车", "Industry")} <= found
+    assert {m.text for m in x.mentions} >= {"國務院辦公廳", "工業和信息化部", "「白名單」制度", "集成電路", "汽車"}
+    facts = {(r.subject, r.predicate, r.object) for r in x.relations}
+    assert ("工业和信息化部", "implements", "白名单制度") in facts
+    assert all(r.evidence.text.startswith("工業和信息化部") for r in x.relations)
