@@ -33,6 +33,8 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『\"", "”’」』\""
 # Characters that end a person's name rather than belong to it.
 _NAME_STOP = set("的是了在和与及等将对从向把被表说指称会同为就于、,.:;，。：；（）()")
 _MAX_NAME_TOKENS = 10
+# Titles that refer back to a document named in full earlier (《通知》, 《意见》).
+_SHORT_TITLES = frozenset({"通知", "意见", "决定", "公告", "办法", "方案", "规划", "纲要", "规划纲要", "实施方案"})
 _MAX_NAME_CHARS = 28
 _TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _QUOTED_RE = re.compile(r"[“\"「『]([^“”\"「」『』]{1,24})[”\"」』]")
@@ -100,9 +102,12 @@ class EntityRecogniser:
         verbs = {"launch", "implement", "means", "collaborate", "speech"}
         # An organisation's name may hold a focus verb (促进中小企业发展工作领导小组), an
         # instrument's name starts after one.
+        generic = set(lexicon.words_with("generic"))
+        # Generic words run through names (产业发展规划, 中小企业发展专项督查) even when
+        # they can also be focus verbs elsewhere.
         self.breakers = {
-            "Instrument": _words_with_any(lexicon, verbs | {"focus", "stop"}),
-            "Actor": _words_with_any(lexicon, verbs | {"stop"}),
+            "Instrument": _words_with_any(lexicon, verbs | {"focus", "stop"}) - generic,
+            "Actor": _words_with_any(lexicon, verbs | {"stop"}) - generic,
         }
         # A clause-opening marker (一是, 第一) glued to a name is not part of it either.
         self.leading_verbs = {
@@ -110,6 +115,8 @@ class EntityRecogniser:
             "Actor": tuple(sorted(_words_with_any(lexicon, verbs | {"marker"}), key=len, reverse=True)),
         }
         self.generic = set(lexicon.words_with("generic")) | set(self.modifiers)
+        self.action_verbs = set(lexicon.words_with("launch")) | set(lexicon.words_with("implement"))
+        self.focus_verbs = set(lexicon.words_with("focus")) - self.action_verbs
 
     # ------------------------------------------------------------------ public entry point
     def __call__(self, doc: Document, tokens: Sequence[Tuple[Token, ...]]) -> Tuple[Mention, ...]:
@@ -209,7 +216,12 @@ class EntityRecogniser:
         while k >= 0 and taken < _MAX_NAME_TOKENS:
             t = tokens[k]
             if (t.text in self.breakers[top] or any(ch in _NAME_BREAK for ch in t.text)
-                    or tokens[first].end - t.start > _MAX_NAME_CHARS):
+                    or tokens[first].end - t.start > _MAX_NAME_CHARS or _is_function_word(t.text)):
+                # 开展|促进中小企业发展专项督查: a purpose right after an action verb is named too.
+                if (top == "Instrument" and t.text in self.focus_verbs and k > 0
+                        and tokens[k - 1].text in self.action_verbs and tokens[k - 1].end == t.start):
+                    start = t.start
+                    k -= 1
                 break
             # An actor named before an instrument is its subject, not part of its name.
             if top == "Instrument" and t.start in actor_starts:
@@ -217,7 +229,7 @@ class EntityRecogniser:
             # A nested instrument ends the name: 规划 | 重大工程 are two things.
             if top == "Instrument" and _suffix_lookup_len(self.heads, t.text) and t.text not in self.generic:
                 break
-            if norm[start] in _OPEN_QUOTES and t.end == start:
+            if norm[start] in _OPEN_QUOTES and t.end == start and norm[head_start - 1:head_start] in _CLOSE_QUOTES:
                 qualifier = known_ends.get(start)
                 if qualifier is None:
                     break
@@ -231,7 +243,16 @@ class EntityRecogniser:
             k -= 1
         if start >= 1 and norm[start - 1] == "等":  # X、Y等平台: a category, not a name
             return None
-        start = self._skip_leading(norm, start, head_start, self.modifiers + self.leading_verbs[top])
+        # After 开展/组织 the name may open with a purpose (开展|促进中小企业发展专项督查).
+        governed = k >= 0 and tokens[k].text in self.action_verbs
+        leading = self.modifiers + (self.leading_verbs["Actor"] if governed else self.leading_verbs[top])
+        moved = True
+        while moved:  # 至|所有|自贸试验区: a preposition, then a modifier
+            before = start
+            start = self._skip_leading(norm, start, head_start, leading)
+            if not governed:
+                start = _skip_governing_words(tokens, start, head_start, known_ends)
+            moved = start != before
         start = _skip_unbalanced_quote(norm, start, head_start)
         return start
 
@@ -265,8 +286,11 @@ class EntityRecogniser:
             if hit is None:
                 continue
             end = self._name_end(norm, hit[0], bounds)
-            if end is not None:
+            if end is not None and not _is_common_word(norm[hit[0]:end]):
                 out.append(_Candidate(hit[0], end, norm[hit[0]:end], "Person", "title-person"))
+            before = self._name_before(norm, i, bounds)
+            if before is not None:
+                out.append(_Candidate(before, i, norm[before:i], "Person", "person-title"))
         covered = _covered(found)
         for start in _clause_starts(norm, self.markers):
             if start in covered:
@@ -277,6 +301,20 @@ class EntityRecogniser:
             if norm.startswith(":", end) or self.speech.longest(norm, end):
                 out.append(_Candidate(start, end, norm[start:end], "Person", "speaker"))
         return out
+
+    def _name_before(self, norm: str, pos: int, bounds: Set[int]) -> Optional[int]:
+        """Start of a personal name ending right before a title at ``pos`` (习近平总书记), or None."""
+        for length in (3, 2, 4):
+            start = pos - length
+            if start < 0 or start not in bounds:
+                continue
+            if start > 0 and _all_han(norm[start - 1]) and norm[start - 1] not in "以由经据和与及、的":
+                continue  # the name must open a phrase: 以习近平同志…, 、李强总理
+            if self._name_end(norm, start, bounds | {pos}) == pos:
+                name = norm[start:pos]
+                if name not in self.lexicon.surfaces and not _is_common_word(name):
+                    return start
+        return None
 
     def _name_end(self, norm: str, pos: int, bounds: Set[int]) -> Optional[int]:
         """End of a Chinese personal name starting at ``pos``, or None.
@@ -304,7 +342,25 @@ class EntityRecogniser:
             gaz.setdefault(c.key, (c.key, c.cls))
             if c.alias and c.alias not in self.lexicon.surfaces:
                 gaz.setdefault(c.alias, (c.key, c.cls))
+        # A short back-reference (《规划纲要》, 该通知) names the document's full title ending so.
+        for key, (target, cls) in list(gaz.items()):
+            if self.tree.top_class(cls) != "Instrument" or not self._is_short_reference(key):
+                continue
+            fuller = sorted((k for k, (t, c) in gaz.items() if t == k and k != key and k.endswith(key)
+                             and self.tree.top_class(c) == "Instrument"), key=lambda k: (-len(k), k))
+            if fuller:
+                gaz[key] = gaz[fuller[0]]
         return gaz
+
+    def _is_short_reference(self, key: str) -> bool:
+        """True for a name made only of heads and generic words: 规划纲要, 实施方案, 通知."""
+        rest = key
+        while rest:
+            hit = _suffix_lookup_len(self.heads, rest) or _suffix_lookup_len(self.title_classes, rest)
+            if hit is None:
+                break
+            rest = rest[: -hit[0]]
+        return self._is_generic(rest) if rest != key else key in _SHORT_TITLES
 
     def _gazetteer_matches(self, s: Sentence, tokens: Sequence[Token],
                            gaz: Mapping[str, Tuple[str, str]]) -> List[_Candidate]:
@@ -425,22 +481,59 @@ _COMMON_WORD_FREQ = 1000
 
 def _is_common_word(word: str) -> bool:
     """True when jieba's dictionary knows ``word`` as an ordinary word rather than a name."""
-    entry = _general_dictionary().get(word)
+    entry = _general_dictionary().get(word) if len(word) >= 2 else None
     return entry is not None and (not entry[1].startswith("nr") or entry[0] >= _COMMON_WORD_FREQ)
 
 
 @functools.lru_cache(maxsize=1)
 def _general_dictionary() -> Dict[str, Tuple[int, str]]:
-    """Two- to four-character words of jieba's general dictionary: word -> (frequency, tag)."""
+    """Words of up to four characters in jieba's general dictionary: word -> (frequency, tag)."""
     import jieba
 
     words: Dict[str, Tuple[int, str]] = {}
     with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
+            if len(parts) == 3 and len(parts[0]) <= 4:
                 words[parts[0]] = (int(parts[1]), parts[2])
     return words
+
+
+# Parts of speech (jieba's dictionary tags) that never run through a name: prepositions,
+# conjunctions, particles, pronouns, numerals and measure words.
+_FUNCTION_TAGS = ("p", "c", "u", "r", "m", "q")
+# ...and that do not open one: a name starts after a governing verb or adverb (确保|试点,
+# 鼓励|商业银行, 用于|中小银行).  Inside a name a verb is fine (新能源汽车下乡活动).
+_GOVERNING_TAGS = ("v", "vd", "d", "ad") + _FUNCTION_TAGS
+_NUMBER_RE = re.compile(r"^[\d.,%]+$")
+
+
+def word_tag(word: str) -> str:
+    """The part-of-speech tag jieba's general dictionary gives ``word`` ("" if it has none)."""
+    entry = _general_dictionary().get(word)
+    return entry[1] if entry else ""
+
+
+_tag = word_tag
+
+
+def _is_function_word(word: str) -> bool:
+    """A number, or a preposition, conjunction, particle or pronoun of two or more characters
+    (a single character is too often a segmentation fragment to end a name on)."""
+    return bool(_NUMBER_RE.match(word)) or (len(word) >= 2 and _tag(word) in ("p", "c", "u", "r"))
+
+
+def _skip_governing_words(tokens: Sequence[Token], start: int, head_start: int, known_ends: Mapping[int, int]) -> int:
+    """Move a name's start past a leading verb, adverb or function word, and past a verb phrase
+    whose object the name is (高标准建设|上海自由贸易试验区: a verb right before a known name)."""
+    inside = [t for t in tokens if start <= t.start and t.end <= head_start]
+    while inside and (_tag(inside[0].text) in _GOVERNING_TAGS or _NUMBER_RE.match(inside[0].text)):
+        start = inside[0].end
+        inside = inside[1:]
+    for i, t in enumerate(inside[:-1]):
+        if _tag(t.text) in ("v", "vn") and inside[i + 1].start in {s for s in known_ends.values()}:
+            start = inside[i + 1].start
+    return start
 
 
 def _words_with_any(lexicon: Lexicon, roles: Set[str]) -> Set[str]:

@@ -11,7 +11,9 @@ extracted on its own, then
 - a gold relation **holds** when a direct triple with its predicate (or a sub-property:
   ``launches`` counts as ``implements``) links entities matching its two ends; a predicted
   relation of an annotated predicate is a false positive when it matches no gold relation and
-  neither of its ends is generic.
+  neither of its ends is generic.  Relations read off an entity's own name (an instrument
+  named after its sector, a unit named after its parent) are not annotated (see the
+  guidelines), so they are not judged either.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ ANNOTATED = ("officialOf", "implements", "prioritisesSector", "targetsRegion", "
 # What a predicted predicate counts as in the gold (sub-properties are their super-property).
 AS_GOLD = {"launches": "implements"}
 SYMMETRIC = {"collaboratesWith"}
+# Rules that read a relation off a name rather than a sentence: not annotated, not judged.
+NAME_RULES = {"instrument-name", "name-prefix"}
 
 
 @dataclass(frozen=True)
@@ -253,7 +257,7 @@ def _score_relations(gold: GoldDocument, x: Extraction, pred_to_gold: Mapping[st
     false: Set[str] = set()
     for r in x.relations:
         predicate = AS_GOLD.get(r.predicate, r.predicate)
-        if predicate not in ANNOTATED:
+        if predicate not in ANNOTATED or r.rule in NAME_RULES:
             continue
         s, o = pred_to_gold.get(r.subject), pred_to_gold.get(r.object)
         if s is not None and o is not None:

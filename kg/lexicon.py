@@ -18,9 +18,10 @@ from .types import LexiconEntry
 __all__ = ["Lexicon", "load_lexicon", "match_key"]
 
 LEXICON_HEADER = ("canonical", "class", "aliases", "codes", "parent")
-WORD_ROLES = ("launch", "implement", "means", "focus", "collaborate", "speech", "marker", "modifier",
+WORD_ROLES = ("launch", "implement", "means", "focus", "encourage", "collaborate", "speech", "marker", "modifier",
               "stop", "generic")
-POST_RANKS = ("leader", "deputy", "official", "spokesperson", "executive")
+# "honorific": a word after a name that marks a person (习近平同志) but is no post.
+POST_RANKS = ("leader", "deputy", "official", "spokesperson", "executive", "honorific")
 # Everyday forms of a sector name: 汽车 is also written 汽车产业, 汽车行业, 汽车业.
 SECTOR_FORMS = ("产业", "行业", "业")
 QUOTES = "“”‘’「」『』\"'"

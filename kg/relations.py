@@ -26,21 +26,25 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from .entities import Trie
 from .lexicon import Lexicon
 from .ontology import ClassTree
-from .types import Attribution, Document, Evidence, Extraction, Mention, Relation, Sentence
+from .types import Attribution, Document, Evidence, Extraction, Mention, Relation, Sentence, Token
 
 __all__ = ["RelationExtractor"]
 
 _CLAUSE_END = ",;:!?。"
 _ENUM_JOINERS = ("、", "和", "与", "及", "以及", "或", ",")
 _SKIPPABLE = " “”\"'"
+_MEETINGS = ("常务会议", "全体会议", "党组会议", "会议")
+_MAX_MODIFIER = 16  # characters of a 的-modifier before a clause's subject
+_OFFICIALS = ("有关负责人", "相关负责人", "负责人", "负责同志")
 
 
 @dataclass
 class _State:
     """What carries from clause to clause: the omitted subject and the current speaker."""
 
-    subject: Optional[Mention] = None
+    subject: Tuple[str, ...] = ()  # keys of the acting entities
     speaker: Optional[Mention] = None
+    meeting: Tuple[str, ...] = ()  # the body whose meeting the text reports
     paragraph: int = -1
 
 
@@ -70,12 +74,17 @@ class RelationExtractor:
         self.implement = lexicon.words_with("implement")
         self.means = lexicon.words_with("means")
         self.focus = lexicon.words_with("focus")
+        self.encourage = lexicon.words_with("encourage")
         self.collaborate = lexicon.words_with("collaborate")
         self.speech = Trie({w: w for w in lexicon.words_with("speech")})
         self.markers = Trie({w: w for w in lexicon.words_with("marker")})
         self.surfaces = Trie(dict(lexicon.surfaces))
 
-    def __call__(self, doc: Document, mentions: Sequence[Mention]) -> Extraction:
+    def __call__(self, doc: Document, mentions: Sequence[Mention],
+                 tokens: Optional[Sequence[Sequence[Token]]] = None) -> Extraction:
+        """Relations of ``doc``; ``tokens[i]`` (the words of sentence i) let any verb, not only
+        the listed ones, govern an instrument."""
+        self._verb_ends = _verb_ends(tokens) if tokens is not None else set()
         by_sentence: Dict[int, List[Mention]] = {}
         for m in sorted(mentions, key=lambda m: m.start):
             by_sentence.setdefault(m.sentence, []).append(m)
@@ -97,7 +106,8 @@ class RelationExtractor:
             for org, person in zip(ms, ms[1:]):
                 if person.cls != "Person" or self.top(org) != "Actor" or org.cls == "Person":
                     continue
-                titles = self._titles_between(s.norm[org.end - s.start:person.start - s.start])
+                titles = [t for t in self._titles_between(s.norm[org.end - s.start:person.start - s.start])
+                          if self.lexicon.posts[t] != "honorific"]
                 if titles:
                     role = titles[-1]
                     sink.add(person.key, "officialOf", org.key, s, org.start, person.end, "post", role)
@@ -154,14 +164,19 @@ class RelationExtractor:
             if s.paragraph != state.paragraph:
                 state.paragraph = s.paragraph
                 if not self._starts_with_marker(s.norm):
-                    state.subject = None
+                    state.subject = ()
             if s.kind == "question":
-                state.subject = state.speaker = None
+                state.subject, state.speaker = (), None
                 continue
             if s.kind == "heading":
-                state.subject = None
+                # A headline states facts too (商务部等六部门：扩大…试点), but its subject does
+                # not carry into the body; a speaker heading (辛国斌：…) opens a turn.
+                state.subject = ()
+                self._sentence(s, ms, state, person_org, sink)
+                state.subject = ()
                 state.speaker = self._heading_speaker(s, ms)
                 continue
+            self._note_meeting(s, ms, state)
             self._sentence(s, ms, state, person_org, sink)
             if state.speaker is not None:
                 attributions.append(Attribution(doc.doc_id, s.index, state.speaker.key))
@@ -172,78 +187,138 @@ class RelationExtractor:
             return ms[0]
         return None
 
+    def _note_meeting(self, s: Sentence, ms: Sequence[Mention], state: _State) -> None:
+        """Remember whose meeting it is (国务院常务会议): a later 会议指出… is that body speaking."""
+        for m in ms:
+            if self.top(m) == "Actor" and m.cls != "Person" and s.norm[m.end - s.start:].startswith(_MEETINGS):
+                state.meeting = (m.key,)
+
     def _sentence(self, s: Sentence, ms: Sequence[Mention], state: _State, person_org, sink) -> None:
         means: Optional[Mention] = None  # the instrument the sentence's actions are done with
         for c_start, c_end in _clauses(s.norm):
             in_clause = [m for m in ms if c_start <= m.start - s.start < c_end]
-            lead = self._lead(s, c_start, in_clause)
-            if lead is not None:
-                after = s.norm[lead.end - s.start:]
-                if lead.cls == "Person" and (after.startswith(":") or self.speech.longest(after, 0)):
-                    state.speaker = lead
+            leads = self._leads(s, c_start, in_clause)
+            if leads:
+                after = s.norm[leads[-1].end - s.start:]
+                if len(leads) == 1 and leads[0].cls == "Person" and (after.startswith(":") or self.speech.longest(after, 0)):
+                    state.speaker = leads[0]
                 elif not after.startswith(("的", "是")):
-                    state.subject = lead
-            agent = self._agent(state, person_org)
-            prev: Optional[Mention] = lead
-            prev_link: Optional[Tuple[str, str]] = None  # (owner, predicate) of the last enumerated link
+                    state.subject = tuple(self._acting_for(m.key, person_org) for m in leads)
+                    # 国家发展改革委、财政部有关负责人回答…: their officials, not a joint act.
+                    joint = not (after.startswith(_OFFICIALS) or self.posts.longest(after, 0))
+                    for other in state.subject[1:] if joint else ():
+                        sink.add(state.subject[0], "collaboratesWith", other, s, leads[0].start, leads[-1].end, "joint-subject")
+            elif self._opens_with(s.norm, c_start, "会议") and state.meeting:
+                state.subject = state.meeting
+            elif in_clause and self.top(in_clause[0]) == "Instrument" and self._opens_with(
+                    s.norm, c_start, None, upto=in_clause[0].start - s.start):
+                means = in_clause[0]
+            agents = self._agents(state, person_org)
+            prev: Optional[Mention] = leads[-1] if leads else None
+            prev_link: Optional[Tuple[str, str]] = None  # (predicate, owner) of the last enumerated link
             for m in in_clause:
-                if m is lead:
+                if m in leads:
                     continue
                 top = self.top(m)
                 before = s.norm[(prev.end if prev else s.start + c_start) - s.start:m.start - s.start]
                 since_clause = s.norm[c_start:m.start - s.start]
                 joined = prev_link is not None and before.strip(_SKIPPABLE) in _ENUM_JOINERS
-                link: Optional[Tuple[str, str]] = None
+                link: Optional[Tuple[str, Tuple[str, ...]]] = None
                 if top == "Instrument":
-                    verb = _last_word(since_clause, self.launch + self.implement)
-                    if verb is not None:
-                        if agent is not None:
-                            predicate = "launches" if verb[1] in self.launch else "implements"
+                    verb = (_last_word(since_clause, self.launch + self.implement + self.focus + self.encourage)
+                            or self._any_verb(s, c_start, m) or _disposal(since_clause))
+                    if verb is not None and verb[1] not in self.encourage:
+                        predicate = "launches" if verb[1] in self.launch else "implements"
+                        for agent in agents:
                             sink.add(agent, predicate, m.key, s, s.start + c_start + verb[0], m.end, "verb-object")
                         if state.speaker is not None:
                             sink.add(state.speaker.key, "announces", m.key, s, m.start, m.end, "speaker")
                         if _last_word(since_clause, self.means):
                             means = m
-                elif top == "Actor" and agent is not None:
-                    if _last_word(before, self.collaborate) or (joined and prev_link[1] == "collaboratesWith"):
-                        link = (agent, "collaboratesWith")
+                elif top == "Actor" and agents:
+                    if _last_word(before, self.collaborate) or (joined and prev_link[0] == "collaboratesWith"):
+                        link = ("collaboratesWith", agents)
                 elif top in ("Sector", "Region"):
                     predicate = "prioritisesSector" if top == "Sector" else "targetsRegion"
-                    owner = means.key if means is not None else agent
-                    if joined and prev_link[1] == predicate:
+                    owners = (means.key,) if means is not None else agents
+                    if joined and prev_link[0] == predicate:
                         link = prev_link
-                    elif owner is not None and _last_word(since_clause, self.focus):
-                        link = (owner, predicate)
+                    elif owners and _last_word(since_clause, self.focus):
+                        link = (predicate, owners)
                 if link is not None:
-                    sink.add(link[0], link[1], m.key, s, m.start, m.end, "enumeration" if joined else "focus")
+                    for owner in link[1]:
+                        sink.add(owner, link[0], m.key, s, m.start, m.end, "enumeration" if joined else "focus")
                 prev_link = link
                 prev = m
 
-    def _lead(self, s: Sentence, c_start: int, in_clause: Sequence[Mention]) -> Optional[Mention]:
-        """The actor opening a clause (after any 一是/同时-style marker), if one does."""
-        if not in_clause or self.top(in_clause[0]) != "Actor":
+    def _any_verb(self, s: Sentence, c_start: int, m: Mention) -> Optional[Tuple[int, str]]:
+        """(clause offset, word) of the last verb before ``m`` in its clause, if the segmenter
+        and the general dictionary show one (增加|再贷款, 下调|…利率)."""
+        lo = s.start + c_start
+        ends = [e for e in self._verb_ends if lo < e[0] <= m.start]
+        if not ends:
             return None
-        m = in_clause[0]
-        head = s.norm[c_start:m.start - s.start].strip(_SKIPPABLE)
-        while head:
+        end, word = max(ends)
+        return end - len(word) - lo, word
+
+    def _leads(self, s: Sentence, c_start: int, in_clause: Sequence[Mention]) -> Tuple[Mention, ...]:
+        """The actors opening a clause (after any 一是/同时-style marker): 中共中央、国务院印发…"""
+        if not in_clause or self.top(in_clause[0]) != "Actor" or not self._opens_with(
+                s.norm, c_start, None, upto=in_clause[0].start - s.start):
+            return ()
+        leads = [in_clause[0]]
+        for m in in_clause[1:]:
+            gap = s.norm[leads[-1].end - s.start:m.start - s.start].strip(_SKIPPABLE)
+            if self.top(m) != "Actor" or gap not in _ENUM_JOINERS:
+                break
+            leads.append(m)
+        return tuple(leads)
+
+    def _opens_with(self, norm: str, c_start: int, word: Optional[str], upto: Optional[int] = None) -> bool:
+        """True when, after 一是/同时-style markers, the clause at ``c_start`` begins with ``word``
+        (or, with ``upto``, when only markers, or a modifier ending in 的, stand between the
+        clause start and ``upto``: 以习近平同志为核心的|党中央)."""
+        head = norm[c_start:upto].strip(_SKIPPABLE)
+        if word is None and head.endswith("的") and len(head) <= _MAX_MODIFIER:
+            return True
+        while True:
+            if word is not None and head.startswith(word):
+                return True
             hit = self.markers.longest(head, 0)
             if hit is None:
-                return None
+                return word is None and head == ""
             head = head[hit[0]:].strip(_SKIPPABLE + ",")
-        return m
 
-    def _agent(self, state: _State, person_org: Dict[str, str]) -> Optional[str]:
-        if state.subject is not None:
-            if state.subject.cls == "Person" and state.subject.key in person_org:
-                return person_org[state.subject.key]
-            return state.subject.key
+    @staticmethod
+    def _acting_for(key: str, person_org: Dict[str, str]) -> str:
+        """An official acts for their organisation when the text says which it is."""
+        return person_org.get(key, key)
+
+    def _agents(self, state: _State, person_org: Dict[str, str]) -> Tuple[str, ...]:
+        if state.subject:
+            return state.subject
         if state.speaker is not None:
             # An official speaking for their organisation: the organisation acts.
-            return person_org.get(state.speaker.key, state.speaker.key)
-        return None
+            return (self._acting_for(state.speaker.key, person_org),)
+        return ()
 
     def _starts_with_marker(self, norm: str) -> bool:
         return self.markers.longest(norm.lstrip(_SKIPPABLE), 0) is not None
+
+
+def _disposal(text: str) -> Optional[Tuple[int, str]]:
+    """将/把 right before an object: the verb follows the object (将试点扩大至…)."""
+    stripped = text.rstrip(_SKIPPABLE)
+    if stripped.endswith(("将", "把")):
+        return len(stripped) - 1, stripped[-1]
+    return None
+
+
+def _verb_ends(tokens: Sequence[Sequence[Token]]) -> Set[Tuple[int, str]]:
+    """(end offset, word) of every token the general dictionary tags as a verb."""
+    from .entities import word_tag
+
+    return {(t.end, t.text) for sentence in tokens for t in sentence if word_tag(t.text) == "v"}
 
 
 def _clauses(norm: str) -> List[Tuple[int, int]]:
