@@ -162,7 +162,9 @@ class EntityRecogniser:
         for m in _TITLE_RE.finditer(norm):
             name = m.group(1)
             bare = _TRAILING_PAREN_RE.sub("", name)  # 规划(2021—2035年) ends in 规划
-            cls = _suffix_lookup(self.title_classes, bare) or "PolicyDocument"
+            cls = _suffix_lookup(self.title_classes, bare)
+            if cls is None:  # 《新闻联播》, 《人民日报》: a programme or a paper, not a policy
+                continue
             out.append(_Candidate(m.start(), m.end(), match_key(name), cls, "title"))
         return out
 
@@ -227,7 +229,8 @@ class EntityRecogniser:
             if top == "Instrument" and t.start in actor_starts:
                 break
             # A nested instrument ends the name: 规划 | 重大工程 are two things.
-            if top == "Instrument" and _suffix_lookup_len(self.heads, t.text) and t.text not in self.generic:
+            if (top == "Instrument" and start < head_start and _suffix_lookup_len(self.heads, t.text)
+                    and t.text not in self.generic):
                 break
             if norm[start] in _OPEN_QUOTES and t.end == start and norm[head_start - 1:head_start] in _CLOSE_QUOTES:
                 qualifier = known_ends.get(start)
@@ -250,8 +253,8 @@ class EntityRecogniser:
         while moved:  # 至|所有|自贸试验区: a preposition, then a modifier
             before = start
             start = self._skip_leading(norm, start, head_start, leading)
-            if not governed:
-                start = _skip_governing_words(tokens, start, head_start, known_ends)
+            start = _skip_governing_words(tokens, start, head_start, known_ends,
+                                          _FUNCTION_TAGS if governed else _GOVERNING_TAGS)
             moved = start != before
         start = _skip_unbalanced_quote(norm, start, head_start)
         return start
@@ -523,15 +526,16 @@ def _is_function_word(word: str) -> bool:
     return bool(_NUMBER_RE.match(word)) or (len(word) >= 2 and _tag(word) in ("p", "c", "u", "r"))
 
 
-def _skip_governing_words(tokens: Sequence[Token], start: int, head_start: int, known_ends: Mapping[int, int]) -> int:
+def _skip_governing_words(tokens: Sequence[Token], start: int, head_start: int, known_ends: Mapping[int, int],
+                          tags: Sequence[str] = _GOVERNING_TAGS) -> int:
     """Move a name's start past a leading verb, adverb or function word, and past a verb phrase
     whose object the name is (高标准建设|上海自由贸易试验区: a verb right before a known name)."""
     inside = [t for t in tokens if start <= t.start and t.end <= head_start]
-    while inside and (_tag(inside[0].text) in _GOVERNING_TAGS or _NUMBER_RE.match(inside[0].text)):
+    while inside and (_tag(inside[0].text) in tags or _NUMBER_RE.match(inside[0].text)):
         start = inside[0].end
         inside = inside[1:]
     for i, t in enumerate(inside[:-1]):
-        if _tag(t.text) in ("v", "vn") and inside[i + 1].start in {s for s in known_ends.values()}:
+        if tags is _GOVERNING_TAGS and _tag(t.text) in ("v", "vn") and inside[i + 1].start in set(known_ends.values()):
             start = inside[i + 1].start
     return start
 

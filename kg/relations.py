@@ -263,11 +263,12 @@ class RelationExtractor:
 
     def _leads(self, s: Sentence, c_start: int, in_clause: Sequence[Mention]) -> Tuple[Mention, ...]:
         """The actors opening a clause (after any 一是/同时-style marker): 中共中央、国务院印发…"""
-        if not in_clause or self.top(in_clause[0]) != "Actor" or not self._opens_with(
-                s.norm, c_start, None, upto=in_clause[0].start - s.start):
+        first = next((i for i, m in enumerate(in_clause) if self.top(m) == "Actor"
+                      and self._opens_with(s.norm, c_start, None, upto=m.start - s.start)), None)
+        if first is None or any(self.top(m) != "Actor" for m in in_clause[:first]):
             return ()
-        leads = [in_clause[0]]
-        for m in in_clause[1:]:
+        leads = [in_clause[first]]
+        for m in in_clause[first + 1:]:
             gap = s.norm[leads[-1].end - s.start:m.start - s.start].strip(_SKIPPABLE)
             if self.top(m) != "Actor" or gap not in _ENUM_JOINERS:
                 break
