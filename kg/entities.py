@@ -143,6 +143,7 @@ class EntityRecogniser:
         cands += self._titles(s.norm)
         cands += self._quoted(s.norm)
         cands += self._headed(s.norm, rel, cands)
+        cands += self._elliptical(s.norm, rel, cands)
         cands += self._people(s, bounds, cands)
         return cands
 
@@ -200,8 +201,45 @@ class EntityRecogniser:
                 name = norm[start:tok.end]
                 if _unbalanced_quotes(name) or self._is_generic(name[: len(name) - head_len]):
                     continue
+                if _verb_before_known_name(tokens, start, tok.end, known_ends):
+                    continue  # 建设|中关村国家自主创新示范区: the known name is the whole name
                 out.append(_Candidate(start, tok.end, match_key(name), cls, rule))
         return out
+
+    def _elliptical(self, norm: str, tokens: Sequence[Token], found: Sequence[_Candidate]) -> List[_Candidate]:
+        """Shared heads in coordination: 支农、支小再贷款 names 支农再贷款 too, 高技术和装备制造业
+        names 高技术制造业 (the first conjunct borrows the second's ending)."""
+        out = []
+        for c in found:
+            if c.start < 2 or norm[c.start - 1] not in "、和与及" or c.rule not in ("lexicon", "instrument-head"):
+                continue
+            first = self._conjunct_before(norm, tokens, c.start - 1)
+            if first is None:
+                continue
+            surface = norm[c.start:c.end]
+            for cut in range(1, len(surface)):
+                tail = surface[cut:]
+                name = norm[first:c.start - 1] + tail
+                canonical = self.lexicon.surfaces.get(match_key(name))
+                if canonical is not None:
+                    out.append(_Candidate(first, c.start - 1, canonical, self.lexicon.by_canonical[canonical].cls, "ellipsis"))
+                    break
+                if self.tree.top_class(c.cls) == "Instrument" and tail in self.heads:
+                    out.append(_Candidate(first, c.start - 1, match_key(name), self.heads[tail][1], "ellipsis"))
+                    break
+        return out
+
+    def _conjunct_before(self, norm: str, tokens: Sequence[Token], end: int) -> Optional[int]:
+        """Start of the 2-4 character word group ending at ``end`` (the first conjunct), or None."""
+        start = end
+        for t in reversed([t for t in tokens if t.end <= end]):
+            if (t.end != start or t.text in self.breakers["Instrument"] or not _all_han(t.text)
+                    or _tag(t.text) in _GOVERNING_TAGS):
+                break
+            if end - t.start > 4:
+                return None  # a longer first conjunct is a name of its own, not a shared head's
+            start = t.start
+        return start if 2 <= end - start <= 4 else None
 
     def _name_start(self, norm, tokens, j, head_start, top, actor_starts, known_ends) -> Optional[int]:
         """Where a name ending with tokens[j] begins, or None when it names no specific thing.
@@ -507,7 +545,7 @@ def _general_dictionary() -> Dict[str, Tuple[int, str]]:
 _FUNCTION_TAGS = ("p", "c", "u", "r", "m", "q")
 # ...and that do not open one: a name starts after a governing verb or adverb (确保|试点,
 # 鼓励|商业银行, 用于|中小银行).  Inside a name a verb is fine (新能源汽车下乡活动).
-_GOVERNING_TAGS = ("v", "vd", "d", "ad") + _FUNCTION_TAGS
+_GOVERNING_TAGS = ("v", "vd", "d", "ad", "a") + _FUNCTION_TAGS
 _NUMBER_RE = re.compile(r"^[\d.,%]+$")
 
 
@@ -531,13 +569,24 @@ def _skip_governing_words(tokens: Sequence[Token], start: int, head_start: int, 
     """Move a name's start past a leading verb, adverb or function word, and past a verb phrase
     whose object the name is (高标准建设|上海自由贸易试验区: a verb right before a known name)."""
     inside = [t for t in tokens if start <= t.start and t.end <= head_start]
-    while inside and (_tag(inside[0].text) in tags or _NUMBER_RE.match(inside[0].text)):
+    # A verb right before the head is the name's own activity (就业补助, 协调机制), not a
+    # governing verb, so at least one word stays in front of the head.
+    while len(inside) > 1 and (_tag(inside[0].text) in tags or _NUMBER_RE.match(inside[0].text)):
         start = inside[0].end
         inside = inside[1:]
     for i, t in enumerate(inside[:-1]):
         if tags is _GOVERNING_TAGS and _tag(t.text) in ("v", "vn") and inside[i + 1].start in set(known_ends.values()):
             start = inside[i + 1].start
     return start
+
+
+def _verb_before_known_name(tokens: Sequence[Token], start: int, end: int, known_ends: Mapping[int, int]) -> bool:
+    """True when the span is verbs or adverbs followed by a lexicon name ending where it ends."""
+    known_start = known_ends.get(end)
+    if known_start is None or known_start <= start:
+        return False
+    lead = [t for t in tokens if start <= t.start and t.end <= known_start]
+    return bool(lead) and all(_tag(t.text) in ("v", "vn", "d", "ad", "a") for t in lead)
 
 
 def _words_with_any(lexicon: Lexicon, roles: Set[str]) -> Set[str]:

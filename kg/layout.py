@@ -99,9 +99,14 @@ def _spring(graph: nx.Graph, nodes: Sequence[Hashable], seed: int) -> Tuple[Dict
     raw = nx.spring_layout(graph.subgraph(nodes), seed=seed, iterations=50, method="force")
     arr = np.array([raw[v] for v in nodes], dtype=float)
     arr -= arr.mean(axis=0)
-    spread = float(np.sqrt((arr ** 2).sum(axis=1).mean())) or 1.0
-    # A disc holding n nodes about one unit apart has a radius of about sqrt(n) / 1.8.
-    arr *= (math.sqrt(len(nodes)) * 0.75) / spread
+    # Scale so that the median link is one unit long (neighbours about one node apart).
+    index = {v: i for i, v in enumerate(nodes)}
+    lengths = [float(np.linalg.norm(arr[index[u]] - arr[index[v]]))
+               for u, v in graph.subgraph(nodes).edges() if u != v]
+    median = float(np.median(lengths)) if lengths else 0.0
+    if median <= 1e-9:
+        median = (float(np.sqrt((arr ** 2).sum(axis=1).mean())) or 1.0) / math.sqrt(len(nodes))
+    arr *= 1.0 / median
     return _centred({v: arr[i] for i, v in enumerate(nodes)})
 
 
@@ -135,7 +140,7 @@ def _place_parts(graph: nx.Graph, parts: List[List[Hashable]], radii: Sequence[f
         centres = np.array([spiral[i] for i in range(len(parts))], dtype=float)
     centres -= centres.mean(axis=0)
     spread = float(np.sqrt((centres ** 2).sum(axis=1).mean())) or 1.0
-    centres *= math.sqrt(float((r ** 2).sum())) * 1.2 / spread
+    centres *= math.sqrt(float((r ** 2).sum())) * 0.8 / spread
     return _separate(centres, r + _GAP / 2)
 
 

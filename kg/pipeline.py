@@ -46,7 +46,7 @@ class Pipeline:
         """Mentions, relations and attributions of one document."""
         tokens = self.segmenter.segment(doc.sentences)
         mentions = self.recognise(doc, tokens)
-        x = self.extract_relations(doc, mentions)
+        x = self.extract_relations(doc, mentions, tokens)
         return replace(x, statistics=self.extract_statistics(doc, mentions))
 
     def parse(self, text: str, doc_id: str = "text") -> Extraction:
@@ -68,6 +68,7 @@ class BuildResult:
     triples: int = 0
     top_class: Mapping[str, str] = field(default_factory=dict)
     store: Optional["SyncReport"] = None  # what loading into the embedded store did (kg/store.py)
+    analytics: Optional["Analytics"] = None  # network numbers of the RDF graph (kg/analytics.py)
 
     def entities_by_class(self) -> Dict[str, Counter]:
         """Top class -> Counter of entity classes."""
@@ -91,6 +92,11 @@ class BuildResult:
         for p, n in sorted(preds.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {p:<18} {n:>4}")
         lines.append(f"triples: {self.triples}")
+        if self.analytics is not None:
+            from .report import summary_lines
+
+            lines.append("network:")
+            lines.extend(f"  {line}" for line in summary_lines(self.analytics))
         if self.store is not None:
             lines.append(self.store.summary())
         for name, path in self.outputs.items():
@@ -129,15 +135,19 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     g = union(parts, settings.base)
     top = {c: pipeline.tree.top_class(c) for c in pipeline.tree.entity_classes()}
     outputs: Dict[str, Path] = {}
+    from .analytics import analyse, to_networkx
+
+    network = to_networkx(g)  # the same numbers for the summary, graph.html and `kg report`
+    analytics = analyse(network)
     if outdir is not None:
         outdir = Path(outdir)
         outputs["graph.ttl"] = atomic_write_bytes(outdir / "graph.ttl", to_turtle(g))
         if html:
-            from .viz import write_html
+            from .viz import write_graph_html
 
-            counts = Counter(m.key for m in mentions)
-            outputs["graph.html"] = write_html(entities, relations, outdir / "graph.html", top_class=top,
-                                               mention_counts=counts, max_evidence=settings.max_evidence)
+            # Drawn from the RDF graph itself, so the page shows every entity graph.ttl holds.
+            outputs["graph.html"] = write_graph_html(network, outdir / "graph.html",
+                                                     max_evidence=settings.max_evidence)
     report = None
     if outdir is not None and use_store:
         from .store import sync_partition
@@ -147,7 +157,7 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
                                 entities_graph=_graph_iri(settings.base, "entities"))
     return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
                        relations=relations, errors=tuple(errors), outputs=outputs, triples=len(g), top_class=top,
-                       store=report)
+                       store=report, analytics=analytics)
 
 
 def _graph_iri(base: str, name: str):

@@ -233,7 +233,12 @@ class RelationExtractor:
                             sink.add(agent, predicate, m.key, s, s.start + c_start + verb[0], m.end, "verb-object")
                         if state.speaker is not None:
                             sink.add(state.speaker.key, "announces", m.key, s, m.start, m.end, "speaker")
-                        if _last_word(since_clause, self.means):
+                        # what a sentence goes on to say is done with the instrument it works
+                        # through (发挥X作用), or is the content of a document just issued
+                        # (印发《方案》，支持…)
+                        if _last_word(since_clause, self.means) or (
+                                predicate == "launches" and self.tree.top_class(m.cls) == "Instrument"
+                                and _is_document(m.cls, self.tree)):
                             means = m
                 elif top == "Actor" and agents:
                     if _last_word(before, self.collaborate) or (joined and prev_link[0] == "collaboratesWith"):
@@ -305,6 +310,16 @@ class RelationExtractor:
 
     def _starts_with_marker(self, norm: str) -> bool:
         return self.markers.longest(norm.lstrip(_SKIPPABLE), 0) is not None
+
+
+def _is_document(cls: str, tree: ClassTree) -> bool:
+    while True:
+        if cls == "PolicyDocument":
+            return True
+        parents = tree.parents.get(cls, ())
+        if not parents:
+            return False
+        cls = parents[0]
 
 
 def _disposal(text: str) -> Optional[Tuple[int, str]]:

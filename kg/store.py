@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -35,6 +35,7 @@ __all__ = [
     "store_path",
     "sync_partition",
     "remove_documents",
+    "remove",
     "data_graphs",
     "graph_counts",
     "read_graph",
@@ -208,7 +209,7 @@ def sync_partition(path: Path, parts: Mapping[URIRef, Graph], *, info: Mapping[U
             record.update(contentHash=digest, triples=len(triples))
             _write(store, node, triples, record)
             (replaced if old is not None else added).append(str(iri))
-        total = sum(1 for q in store if q.graph_name != META_GRAPH)
+        total = sum(graph_counts(store).values())
     return SyncReport(path=path, added=tuple(added), replaced=tuple(replaced), unchanged=tuple(unchanged),
                       kept=tuple(meta[g]["docId"] for g in kept), triples=total)
 
@@ -300,9 +301,10 @@ def data_graphs(store: ox.Store) -> List[ox.NamedNode]:
 def graph_counts(store: ox.Store) -> Dict[str, int]:
     """Triples per data graph."""
     counts: Dict[str, int] = {g.value: 0 for g in data_graphs(store)}
-    for q in store:
-        if q.graph_name != META_GRAPH and isinstance(q.graph_name, ox.NamedNode):
-            counts[q.graph_name.value] += 1
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    for row in rows:
+        if row["g"].value in counts:
+            counts[row["g"].value] = int(row["n"].value)
     return counts
 
 
@@ -317,3 +319,26 @@ def read_graph(store: ox.Store, graph: ox.NamedNode) -> Graph:
 def read_dataset(store: ox.Store) -> Dict[str, Graph]:
     """Every data graph, by IRI."""
     return {g.value: read_graph(store, g) for g in data_graphs(store)}
+
+
+def remove(target: Path, doc_ids: Sequence[str], *, base: Optional[str] = None) -> List[str]:
+    """``kg remove``: drop documents from the store and rewrite ``graph.ttl`` beside it.
+
+    ``target`` is a ``kg build`` output directory or a store.  Returns one line per change.
+    """
+    from .config import settings_from
+    from .graph import Minter, to_turtle
+    from .graph import union as union_graph
+    from .io import atomic_write_bytes
+
+    base = base or settings_from().base
+    path = store_path(Path(target))
+    dropped = remove_documents(path, doc_ids, entities_graph=str(Minter(base, None).graph("entities")))
+    lines = [f"removed {g}" for g in dropped]
+    ttl = path.parent / "graph.ttl"
+    if path.name == "store" and ttl.is_file():
+        with open_store(path, read_only=True) as store:
+            union = union_graph(read_dataset(store), base)  # with the prefixes kg build binds
+        atomic_write_bytes(ttl, to_turtle(union))
+        lines.append(f"rewrote {ttl} ({len(union)} triples; graph.html is redrawn by the next kg build)")
+    return lines

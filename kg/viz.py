@@ -4,7 +4,15 @@ The page uses vis-network, whose JavaScript and CSS are copied *into* the HTML f
 that the ``pyvis`` package ships, so the file opens from disk with no network and nothing is
 written beside it.  pyvis's own ``Network.write_html`` is not used: every ``cdn_resources``
 mode still links Bootstrap from a CDN (pyvis issues #228, #229), ``"local"`` copies a ``lib/``
-folder into the working directory, ``add_edge`` is quadratic, and ``heading`` is not escaped.
+folder into the working directory, ``add_edge`` is quadratic, ``heading`` is not escaped and
+a title containing "href" switches its tooltips to HTML.
+
+What the page shows: nodes coloured and shaped by top class with a legend whose check boxes
+hide or show a class, node size by degree (or mentions), edge labels by relation, tooltips
+with the class, aliases and up to ``max_evidence`` evidence sentences with their document,
+and a search box (names and aliases).  Positions are computed in Python
+(:func:`kg.layout.layout`), so even thousands of nodes are drawn at once; physics only
+polishes small graphs for a moment.
 
 Text from documents (names, aliases, evidence sentences) reaches the page only as data:
 
@@ -12,11 +20,11 @@ Text from documents (names, aliases, evidence sentences) reaches the page only a
   ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX`` so no text can end the element;
 * vis-network 9 shows a string ``title`` with ``innerText`` (vis-network PR #1275), so
   tooltips are plain text with newlines and are deliberately *not* HTML-escaped;
-* labels are drawn on a canvas;
+* labels are drawn on a canvas; the search status is set with ``textContent``;
 * the page title, heading and legend are HTML-escaped.
 
 The output is deterministic: nodes, edges and evidence are sorted, ids are derived from the
-data, and the in-browser layout uses a fixed random seed.
+data, and the layout is seeded.
 """
 from __future__ import annotations
 
@@ -25,16 +33,18 @@ import importlib.util
 import json
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+import networkx as nx
+
 from .io import PathLike, atomic_write_text
 from .types import Entity, Evidence, Relation
 
-__all__ = ["TopClassStyle", "TOP_CLASS_STYLES", "OTHER_STYLE", "write_html"]
+__all__ = ["TopClassStyle", "TOP_CLASS_STYLES", "OTHER_STYLE", "POLISH_MAX_NODES",
+           "write_html", "write_graph_html", "render_html"]
 
 
 @dataclass(frozen=True)
@@ -56,11 +66,16 @@ TOP_CLASS_STYLES: Mapping[str, TopClassStyle] = {
 OTHER_STYLE = TopClassStyle("#9d9d9d", "hexagon", "\u2b22")
 _OTHER = "Other"
 
+#: Up to this many nodes, vis-network's physics polishes the Python layout briefly.
+POLISH_MAX_NODES = 300
+_POLISH_ITERATIONS = 60
+_SPACING = 110.0  # pixels per layout unit (about one node spacing)
+_BIG_EDGES = 1500  # above this, straight edges and no edges while dragging or zooming
 _MIN_SIZE = 10.0  # vis size (radius, px) of the least connected node
 _MAX_SIZE = 40.0  # ... and of the most connected one
 _MAX_SENTENCE_CHARS = 200  # a longer evidence sentence is cut in a tooltip
-_STABILIZATION_ITERATIONS = 200
-_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+_FONT = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+         '"WenQuanYi Micro Hei", sans-serif')
 
 # Characters that must not appear raw in JSON embedded in an HTML <script> element.
 _JSON_ESCAPES = {
@@ -83,7 +98,7 @@ def write_html(
     title: str = "policy-kg",
     max_evidence: int = 3,
 ) -> Path:
-    """Write an interactive vis-network view of the graph to ``path`` (atomically) and return it.
+    """Write an interactive vis-network view of pipeline records to ``path`` (atomically).
 
     Parameters
     ----------
@@ -122,56 +137,75 @@ def write_html(
     ...            top_class={"GovernmentBody": "Actor"}).name
     'graph.html'
     """
+    from .analytics import from_records
+
+    _check_max_evidence(max_evidence)
+    graph = from_records(entities, relations, top_class=top_class, mention_counts=mention_counts)
+    size_by = "mentions" if mention_counts is not None else "degree"
+    return atomic_write_text(path, render_html(graph, title=title, max_evidence=max_evidence,
+                                               size_by=size_by))
+
+
+def write_graph_html(source, path: PathLike, *, title: str = "policy-kg", max_evidence: int = 3,
+                     size_by: str = "degree") -> Path:
+    """Write the view of an RDF graph (an rdflib Graph, ``graph.ttl`` or a build directory, or
+    its :func:`kg.analytics.to_networkx` form).
+
+    Every entity of the graph is a node, every fact between two entities an edge (lexicon
+    facts such as ``skos:broader`` included), so the page shows exactly what ``graph.ttl``
+    holds.  ``size_by`` is ``"degree"`` or ``"mentions"``.
+    """
+    from .analytics import to_networkx
+
+    _check_max_evidence(max_evidence)
+    graph = source if isinstance(source, nx.MultiDiGraph) else to_networkx(source)
+    return atomic_write_text(path, render_html(graph, title=title, max_evidence=max_evidence,
+                                               size_by=size_by))
+
+
+def _check_max_evidence(max_evidence: int) -> None:
     if max_evidence < 0:
         raise ValueError(f"max_evidence must be 0 or more, got {max_evidence}")
-    data, counts = _graph_data(entities, relations, top_class, mention_counts, max_evidence)
+
+
+def render_html(graph: nx.MultiDiGraph, *, title: str = "policy-kg", max_evidence: int = 3,
+                size_by: str = "degree") -> str:
+    """The page for a graph in the form of :func:`kg.analytics.to_networkx` (also notebooks).
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``size_by`` (valid: ``"degree"``, ``"mentions"``) or negative
+        ``max_evidence``.
+    """
+    _check_max_evidence(max_evidence)
+    if size_by not in ("degree", "mentions"):
+        raise ValueError(f"size_by must be 'degree' or 'mentions', got {size_by!r}")
+    data, counts = _graph_data(graph, max_evidence, size_by)
     js, css, version = _vis_assets()
-    page = _render(title, data, counts, js, css, version)
-    return atomic_write_text(path, page)
+    return _render(title, data, counts, js, css, version)
 
 
 # --------------------------------------------------------------------------- graph -> data
 
 
-def _graph_data(
-    entities: Sequence[Entity],
-    relations: Sequence[Relation],
-    top_class: Mapping[str, str],
-    mention_counts: Optional[Mapping[str, int]],
-    max_evidence: int,
-) -> Tuple[dict, Dict[str, int]]:
+def _graph_data(graph: nx.MultiDiGraph, max_evidence: int, size_by: str) -> Tuple[dict, Dict[str, int]]:
     """Return the vis-network ``{"nodes", "edges"}`` data and the node count by top class."""
-    by_key: Dict[str, Entity] = {}
-    for entity in entities:
-        if entity.key in by_key:
-            raise ValueError(f"duplicate entity key {entity.key!r} (classes "
-                             f"{by_key[entity.key].cls!r} and {entity.cls!r})")
-        by_key[entity.key] = entity
+    from .layout import layout
 
-    groups: Dict[Tuple[str, str, str], List[Relation]] = defaultdict(list)
-    for rel in relations:
-        for end in (rel.subject, rel.object):
-            if end not in by_key:
-                raise ValueError(
-                    f"relation {rel.subject!r} {rel.predicate} {rel.object!r} "
-                    f"(document {rel.evidence.doc_id!r}) names {end!r}, which is not an entity"
-                )
-        groups[(rel.subject, rel.predicate, rel.object)].append(rel)
-
-    degree: Dict[str, int] = defaultdict(int)
-    node_evidence: Dict[str, List[Evidence]] = defaultdict(list)
+    degree: Dict[str, int] = {key: 0 for key in graph.nodes}
+    node_evidence: Dict[str, List[Evidence]] = {key: [] for key in graph.nodes}
     edges = []
-    for index, triple in enumerate(sorted(groups)):
-        subject, predicate, obj = triple
-        rels = groups[triple]
-        evidence = [r.evidence for r in rels]
+    triples = sorted((s, p, o, data) for s, o, p, data in graph.edges(keys=True, data=True))
+    for index, (subject, predicate, obj, attrs) in enumerate(triples):
+        evidence = list(attrs.get("evidence", ()))
         degree[subject] += 1
         degree[obj] += 1
         node_evidence[subject].extend(evidence)
         if obj != subject:
             node_evidence[obj].extend(evidence)
         lines = [f"{subject} \u2014{predicate}\u2192 {obj}"]
-        roles = sorted({r.role for r in rels if r.role})
+        roles = list(attrs.get("roles", ()))
         if roles:
             lines.append("role: " + ", ".join(roles))
         lines.extend(_evidence_lines(evidence, max_evidence))
@@ -183,39 +217,47 @@ def _graph_data(
             "title": "\n".join(lines),
         })
 
-    if mention_counts is not None:
-        weight = {key: max(int(mention_counts.get(key, 0)), 0) for key in by_key}
+    attrs_of = graph.nodes
+    if size_by == "mentions":
+        weight = {key: max(int(attrs_of[key].get("mentions") or 0), 0) for key in graph.nodes}
     else:
-        weight = {key: degree[key] for key in by_key}
+        weight = degree
     top_weight = max(weight.values(), default=0)
+    positions = layout(graph, seed=1)
 
     nodes = []
-    counts: Dict[str, int] = defaultdict(int)
-    for key in sorted(by_key):
-        entity = by_key[key]
-        top = top_class.get(entity.cls)
-        style = TOP_CLASS_STYLES.get(top) if top else None
-        group = top if style else _OTHER
-        style = style or OTHER_STYLE
-        counts[group] += 1
-        lines = [key, f"class: {entity.cls} ({group})"]
-        aliases = [label for label in dict.fromkeys(entity.labels) if label != key]
+    counts: Dict[str, int] = {}
+    for key in sorted(graph.nodes):
+        attrs = attrs_of[key]
+        top = attrs.get("top")
+        group = top if top in TOP_CLASS_STYLES else _OTHER
+        style = TOP_CLASS_STYLES.get(group, OTHER_STYLE)
+        counts[group] = counts.get(group, 0) + 1
+        label = attrs.get("label", key)
+        lines = [label, f"class: {attrs.get('cls')} ({group})"]
+        aliases = [a for a in attrs.get("aliases", ()) if a != label]
         if aliases:
             lines.append("aliases: " + ", ".join(aliases))
-        if mention_counts is not None:
-            lines.append(f"mentions: {weight[key]}")
+        if attrs.get("mentions") is not None:
+            lines.append(f"mentions: {attrs['mentions']}")
         lines.append(f"relations: {degree[key]}")
         lines.extend(_evidence_lines(node_evidence[key], max_evidence))
-        nodes.append({
+        x, y = positions[key]
+        node = {
             "id": key,
-            "label": key,
+            "label": label,
             "group": group,
             "shape": style.shape,
             "color": style.colour,
             "size": _size(weight[key], top_weight),
             "title": "\n".join(lines),
-        })
-    return {"nodes": nodes, "edges": edges}, dict(counts)
+            "x": round(x * _SPACING, 1),
+            "y": round(y * _SPACING, 1),
+        }
+        if aliases:
+            node["aliases"] = aliases
+        nodes.append(node)
+    return {"nodes": nodes, "edges": edges}, counts
 
 
 def _size(weight: int, top_weight: int) -> float:
@@ -297,26 +339,39 @@ def _script_json(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
 
+def _script_json(value: object) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element (it cannot close the element)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
 
-def _options() -> dict:
+
+def _options(n_nodes: int, n_edges: int) -> dict:
+    """vis-network options: nodes arrive positioned; physics only polishes small graphs."""
+    polish = n_nodes <= POLISH_MAX_NODES
+    big = n_edges > _BIG_EDGES
     return {
         "autoResize": True,
-        "layout": {"randomSeed": 1},
+        "layout": {"randomSeed": 1, "improvedLayout": False},
         "nodes": {"borderWidth": 1, "font": {"face": _FONT, "size": 14}},
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "color": {"color": "#a0a0a0", "highlight": "#333333", "hover": "#333333"},
             "font": {"face": _FONT, "size": 10, "align": "middle", "strokeWidth": 3},
-            "smooth": {"type": "continuous"},
+            "smooth": False if big else {"type": "continuous"},
         },
         "physics": {
+            "enabled": polish,
             "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -8000, "springLength": 120,
-                          "avoidOverlap": 0.2},
-            "stabilization": {"enabled": True, "iterations": _STABILIZATION_ITERATIONS,
-                              "fit": True},
+            "barnesHut": {"gravitationalConstant": -4000, "springLength": _SPACING,
+                          "springConstant": 0.02, "avoidOverlap": 0.3},
+            "stabilization": {"enabled": polish, "iterations": _POLISH_ITERATIONS, "fit": True},
         },
-        "interaction": {"hover": True, "tooltipDelay": 150},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big,
+                        "hideEdgesOnZoom": big},
+        # The same styles as on the nodes: vis-network re-applies a node's group style when
+        # the node is updated (hidden by a class filter), so the two must agree.
+        "groups": {name: {"color": style.colour, "shape": style.shape}
+                   for name, style in [*TOP_CLASS_STYLES.items(), (_OTHER, OTHER_STYLE)]},
     }
 
 
@@ -325,9 +380,11 @@ def _legend(counts: Mapping[str, int], n_nodes: int, n_edges: int) -> str:
     for name, style in [*TOP_CLASS_STYLES.items(), (_OTHER, OTHER_STYLE)]:
         if name == _OTHER and not counts.get(_OTHER):
             continue
+        escaped = html.escape(name)
         rows.append(
-            f'<li><span class="glyph" style="color:{style.colour}">{style.glyph}</span> '
-            f"{html.escape(name)} <span class=\"n\">{counts.get(name, 0)}</span></li>"
+            f'<li><label><input type="checkbox" data-group="{escaped}" checked> '
+            f'<span class="glyph" style="color:{style.colour}">{style.glyph}</span> '
+            f"{escaped} <span class=\"n\">{counts.get(name, 0)}</span></label></li>"
         )
     return (
         '<div id="legend"><ul>' + "".join(rows) + "</ul>"
@@ -344,12 +401,17 @@ _PAGE = """<!DOCTYPE html>
 <style>{vis_css}</style>
 <style>
 html, body {{ margin: 0; height: 100%; font-family: {font}; }}
-h1 {{ margin: 0; padding: 6px 12px; font-size: 18px; font-weight: 600; }}
+header {{ display: flex; align-items: center; gap: 12px; height: 36px; padding: 0 12px; }}
+h1 {{ margin: 0; font-size: 18px; font-weight: 600; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }}
+#kg-search {{ width: 16em; font: inherit; font-size: 14px; padding: 2px 6px; }}
+#kg-search-status {{ color: #777; font-size: 13px; }}
 #graph {{ position: absolute; top: 36px; left: 0; right: 0; bottom: 0; }}
 #legend {{ position: absolute; top: 44px; left: 8px; z-index: 1; padding: 6px 10px;
   background: rgba(255, 255, 255, 0.9); border: 1px solid #ddd; border-radius: 4px;
   font-size: 13px; }}
 #legend ul {{ list-style: none; margin: 0; padding: 0; }}
+#legend label {{ cursor: pointer; }}
 #legend .glyph {{ display: inline-block; width: 1.2em; text-align: center; }}
 #legend .n {{ color: #777; margin: 4px 0 0; }}
 div.vis-tooltip {{ white-space: pre-wrap; max-width: 480px; font-family: {font}; }}
@@ -357,21 +419,80 @@ div.vis-tooltip {{ white-space: pre-wrap; max-width: 480px; font-family: {font};
 <script>{vis_js}</script>
 </head>
 <body>
-<h1>{title}</h1>
+<header><h1>{title}</h1>
+<input id="kg-search" type="search" placeholder="Search names and aliases" aria-label="Search names and aliases" autocomplete="off">
+<span id="kg-search-status" role="status"></span></header>
 {legend}
 <div id="graph"></div>
 <script type="application/json" id="kg-data">{data}</script>
 <script>
 (function () {{
+  "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
   var options = {options};
-  var network = new vis.Network(document.getElementById("graph"), {{
-    nodes: new vis.DataSet(data.nodes),
-    edges: new vis.DataSet(data.edges)
-  }}, options);
-  network.once("stabilizationIterationsDone", function () {{
-    network.setOptions({{ physics: {{ enabled: false }} }});
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var network = new vis.Network(document.getElementById("graph"),
+                                {{ nodes: nodes, edges: edges }}, options);
+  var kg = window.kg = {{ network: network, nodes: nodes, edges: edges, ready: false, readyAt: null }};
+  network.once("afterDrawing", function () {{
+    kg.ready = true;
+    kg.readyAt = performance.now();
   }});
+  if (options.physics.enabled) {{
+    network.once("stabilizationIterationsDone", function () {{
+      network.setOptions({{ physics: {{ enabled: false }} }});
+      network.fit({{ animation: false }});
+    }});
+  }}
+
+  // Class filters: the legend's check boxes hide or show the nodes of a top class.
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("#legend input[data-group]"));
+  function applyFilters() {{
+    var hidden = {{}};
+    boxes.forEach(function (box) {{ hidden[box.getAttribute("data-group")] = !box.checked; }});
+    var changes = [];
+    nodes.forEach(function (node) {{
+      var hide = hidden[node.group] === true;
+      if (Boolean(node.hidden) !== hide) {{ changes.push({{ id: node.id, hidden: hide }}); }}
+    }});
+    nodes.update(changes);
+    search(false);
+  }}
+  boxes.forEach(function (box) {{ box.addEventListener("change", applyFilters); }});
+
+  // Search: select the visible nodes whose name or alias contains the text, and show them.
+  var input = document.getElementById("kg-search");
+  var status = document.getElementById("kg-search-status");
+  var timer = null;
+  function matches(node, q) {{
+    if (String(node.label).toLowerCase().indexOf(q) >= 0) {{ return true; }}
+    return (node.aliases || []).some(function (a) {{ return String(a).toLowerCase().indexOf(q) >= 0; }});
+  }}
+  function search(move) {{
+    var q = input.value.trim().toLowerCase();
+    if (!q) {{
+      status.textContent = "";
+      network.unselectAll();
+      kg.matches = [];
+      return;
+    }}
+    var ids = nodes.getIds({{ filter: function (node) {{ return !node.hidden && matches(node, q); }} }});
+    kg.matches = ids;
+    status.textContent = ids.length + (ids.length === 1 ? " match" : " matches");
+    network.selectNodes(ids, false);
+    if (move && ids.length) {{
+      network.fit({{ nodes: ids, maxZoomLevel: 1.5, animation: false }});
+    }}
+  }}
+  input.addEventListener("input", function () {{
+    clearTimeout(timer);
+    timer = setTimeout(function () {{ search(true); }}, 200);
+  }});
+  input.addEventListener("keydown", function (event) {{
+    if (event.key === "Enter") {{ clearTimeout(timer); search(true); }}
+  }});
+  kg.search = function (text) {{ input.value = text; search(true); return kg.matches; }};
 }})();
 </script>
 </body>
@@ -389,5 +510,5 @@ def _render(title: str, data: dict, counts: Mapping[str, int], js: str, css: str
         vis_js=js,
         legend=_legend(counts, len(data["nodes"]), len(data["edges"])),
         data=_script_json(data),
-        options=_script_json(_options()),
+        options=_script_json(_options(len(data["nodes"]), len(data["edges"]))),
     )
