@@ -39,6 +39,8 @@ _MAX_NAME_CHARS = 28
 _TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _QUOTED_RE = re.compile(r"[“\"「『]([^“”\"「」『』]{1,24})[”\"」』]")
 _TRAILING_PAREN_RE = re.compile(r"\([^()]*\)$")
+# Policy slogans named by counting their parts: 六稳, 六保, 三去一降一补, 两新一重.
+_NUMBERED_SLOGAN_RE = re.compile(r"^(?:[一二三四五六七八九十两][^一二三四五六七八九十两\d]){1,4}$")
 
 
 class Trie:
@@ -95,6 +97,7 @@ class EntityRecogniser:
         self.heads = _suffix_table(lexicon.instrument_heads)
         self.suffixes = _suffix_table(lexicon.actor_suffixes)
         self.title_classes = _suffix_table(lexicon.title_classes)
+        self.title_ends = set(lexicon.title_classes) | set(lexicon.instrument_heads)
         self.posts = Trie({p: p for p in lexicon.posts})
         self.speech = Trie({w: w for w in lexicon.words_with("speech")})
         self.markers = Trie({w: w for w in lexicon.words_with("marker")})
@@ -176,6 +179,8 @@ class EntityRecogniser:
             inner = m.group(1)
             head = _prefix_head(self.heads, norm, m.end())
             if head is None:
+                if _NUMBERED_SLOGAN_RE.match(inner):
+                    out.append(_Candidate(m.start(), m.end(), inner, "Programme", "numbered-slogan"))
                 continue
             end = m.end() + len(head)
             out.append(_Candidate(m.start(), end, match_key(inner + head), self.heads[head][1],
@@ -391,6 +396,13 @@ class EntityRecogniser:
                              and self.tree.top_class(c) == "Instrument"), key=lambda k: (-len(k), k))
             if fuller:
                 gaz[key] = gaz[fuller[0]]
+        for key, (target, cls) in list(gaz.items()):
+            if target != key or self.tree.top_class(cls) != "Instrument":
+                continue
+            longer = sorted(k for k, (t, c) in gaz.items() if t == k and k.startswith(key) and k != key
+                            and self.tree.top_class(c) == "Instrument" and k[len(key):] in self.title_ends)
+            if longer:
+                gaz[key] = gaz[longer[0]]
         return gaz
 
     def _is_short_reference(self, key: str) -> bool:
@@ -546,7 +558,7 @@ _FUNCTION_TAGS = ("p", "c", "u", "r", "m", "q")
 # ...and that do not open one: a name starts after a governing verb or adverb (确保|试点,
 # 鼓励|商业银行, 用于|中小银行).  Inside a name a verb is fine (新能源汽车下乡活动).
 _GOVERNING_TAGS = ("v", "vd", "d", "ad", "a") + _FUNCTION_TAGS
-_NUMBER_RE = re.compile(r"^[\d.,%]+$")
+_NUMBER_RE = re.compile(r"^\d[\d.,]*(?:[%万亿千百个元家户辆项年月日多余]|$)")
 
 
 def word_tag(word: str) -> str:

@@ -200,7 +200,8 @@ class RelationExtractor:
             leads = self._leads(s, c_start, in_clause)
             if leads:
                 after = s.norm[leads[-1].end - s.start:]
-                if len(leads) == 1 and leads[0].cls == "Person" and (after.startswith(":") or self.speech.longest(after, 0)):
+                said = self._after_titles(after)
+                if len(leads) == 1 and leads[0].cls == "Person" and (said.startswith(":") or self._speaks(said)):
                     state.speaker = leads[0]
                 elif not after.startswith(("的", "是")):
                     state.subject = tuple(self._acting_for(m.key, person_org) for m in leads)
@@ -227,7 +228,8 @@ class RelationExtractor:
                 if top == "Instrument":
                     verb = (_last_word(since_clause, self.launch + self.implement + self.focus + self.encourage)
                             or self._any_verb(s, c_start, m) or _disposal(since_clause))
-                    if verb is not None and verb[1] not in self.encourage:
+                    urged = _last_word(since_clause, self.encourage) is not None
+                    if verb is not None and not urged:
                         predicate = "launches" if verb[1] in self.launch else "implements"
                         for agent in agents:
                             sink.add(agent, predicate, m.key, s, s.start + c_start + verb[0], m.end, "verb-object")
@@ -265,6 +267,19 @@ class RelationExtractor:
             return None
         end, word = max(ends)
         return end - len(word) - lo, word
+
+    def _after_titles(self, text: str) -> str:
+        """``text`` without the post titles and honorifics it opens with."""
+        while True:
+            hit = self.posts.longest(text, 0)
+            if hit is None:
+                return text
+            text = text[hit[0]:]
+
+    def _speaks(self, text: str) -> bool:
+        """A speech verb opens ``text``, perhaps after an adverb or two (明确指出, 在会上强调)."""
+        return any(self.speech.longest(text, i) for i in range(0, min(len(text), 6))
+                   if not any(ch in _CLAUSE_END for ch in text[:i]))
 
     def _leads(self, s: Sentence, c_start: int, in_clause: Sequence[Mention]) -> Tuple[Mention, ...]:
         """The actors opening a clause (after any 一是/同时-style marker): 中共中央、国务院印发…"""
