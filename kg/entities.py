@@ -290,7 +290,8 @@ class EntityRecogniser:
         if start >= 1 and norm[start - 1] == "等":  # X、Y等平台: a category, not a name
             return None
         # After 开展/组织 the name may open with a purpose (开展|促进中小企业发展专项督查).
-        governed = k >= 0 and tokens[k].text in self.action_verbs
+        governed = (k >= 0 and tokens[k].text in self.action_verbs and k + 1 < len(tokens)
+                    and tokens[k + 1].text in self.focus_verbs)
         leading = self.modifiers + (self.leading_verbs["Actor"] if governed else self.leading_verbs[top])
         moved = True
         while moved:  # 至|所有|自贸试验区: a preposition, then a modifier

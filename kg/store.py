@@ -135,18 +135,24 @@ def to_rdflib(term):
 
 
 def _triples(g: Graph) -> List[ox.Triple]:
-    if any(isinstance(t, BNode) for triple in g for t in triple):
-        raise StoreError("a graph to store holds a blank node; reloading it would add copies")
     return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]
 
 
-def content_hash(triples: Sequence[ox.Triple]) -> str:
-    """sha256 of the sorted N-Triples lines of a graph: equal graphs (no blank nodes) hash alike."""
-    h = hashlib.sha256()
-    for line in sorted(str(t) for t in triples):
-        h.update(line.encode("utf-8"))
-        h.update(b"\n")
-    return h.hexdigest()
+def _key(term) -> tuple:
+    if isinstance(term, BNode):
+        raise StoreError("a graph to store holds a blank node; reloading it would add copies")
+    if isinstance(term, Literal):
+        return ("L", str(term), term.language or "", str(term.datatype or ""))
+    return ("I", str(term))
+
+
+def content_hash(g: Graph) -> str:
+    """sha256 of a graph's sorted triples: equal graphs (no blank nodes) hash alike.
+
+    Raises :class:`StoreError` on a blank node (a reload would add copies of it).
+    """
+    lines = sorted(repr((_key(s), _key(p), _key(o))) for s, p, o in g)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- sync
@@ -198,13 +204,13 @@ def sync_partition(path: Path, parts: Mapping[URIRef, Graph], *, info: Mapping[U
         for iri, g in parts.items():
             if entities_graph is not None and iri == entities_graph and kept:
                 g = _carry_over(store, g, kept, iri)
-            triples = _triples(g)
-            digest = content_hash(triples)
+            digest = content_hash(g)
             node = ox.NamedNode(str(iri))
             old = meta.get(str(iri))
-            if old is not None and old.get("contentHash") == digest:
+            if old is not None and old.get("contentHash") == digest and store.contains_named_graph(node):
                 unchanged.append(str(iri))
                 continue
+            triples = _triples(g)
             record = dict(info.get(iri, {}))
             record.update(contentHash=digest, triples=len(triples))
             _write(store, node, triples, record)
