@@ -50,6 +50,7 @@ class Lexicon:
     actor_suffixes: Mapping[str, str]  # organisation-name ending -> class
     words: Mapping[str, FrozenSet[str]]  # word -> roles
     posts: Mapping[str, str]  # title of a post -> rank
+    post_orgs: Mapping[str, str]  # title -> the organisation it implies (总书记 -> 中共中央), if any
     surnames: FrozenSet[str]
     version: str  # sha256 over every file read: changes whenever the data changes
 
@@ -80,6 +81,7 @@ def load_lexicon(ontology_dir: Path) -> Lexicon:
     for path in entry_files:
         entries.extend(_read_entries(path, tree, digest))
     surfaces, by_canonical = _index(entries, tree)
+    posts, post_orgs = _read_posts(lex_dir / "posts.tsv", by_canonical, digest)
     classes = set(tree.entity_classes())
     return Lexicon(
         entries=tuple(entries),
@@ -89,7 +91,8 @@ def load_lexicon(ontology_dir: Path) -> Lexicon:
         title_classes=_read_pairs(pat_dir / "title_classes.tsv", ("suffix", "class"), classes, digest),
         actor_suffixes=_read_pairs(pat_dir / "actor_suffixes.tsv", ("suffix", "class"), classes, digest),
         words=_read_words(pat_dir / "words.tsv", digest),
-        posts=_read_pairs(lex_dir / "posts.tsv", ("title", "rank"), set(POST_RANKS), digest),
+        posts=posts,
+        post_orgs=post_orgs,
         surnames=_read_surnames(lex_dir / "surnames.txt", digest),
         version=digest.hexdigest(),
     )
@@ -180,6 +183,23 @@ def _read_pairs(path: Path, header: Tuple[str, str], valid: Iterable[str], diges
             raise LexiconError(f"{path}:{lineno}: {key!r} is listed twice")
         out[key] = value
     return out
+
+
+def _read_posts(path: Path, by_canonical: Mapping[str, LexiconEntry], digest) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """Post titles with their rank, and the organisation a title alone implies (总书记)."""
+    ranks: Dict[str, str] = {}
+    orgs: Dict[str, str] = {}
+    for lineno, (title, rank, org) in _rows(path, ("title", "rank", "organisation"), digest):
+        if rank not in POST_RANKS:
+            raise LexiconError(f"{path}:{lineno}: rank {rank!r} of {title!r} is not one of {', '.join(POST_RANKS)}")
+        if title in ranks:
+            raise LexiconError(f"{path}:{lineno}: {title!r} is listed twice")
+        if org and org not in by_canonical:
+            raise LexiconError(f"{path}:{lineno}: organisation {org!r} of {title!r} is not a canonical name in any lexicon")
+        ranks[title] = rank
+        if org:
+            orgs[title] = org
+    return ranks, orgs
 
 
 def _read_words(path: Path, digest) -> Dict[str, FrozenSet[str]]:

@@ -310,9 +310,19 @@ def _binding(v: Term) -> Dict[str, str]:
     return out
 
 
+_TABLE_PREFIXES = (("kg:", "https://w3id.org/policy-kg/ontology#"), ("kgr:", "https://w3id.org/policy-kg/id/"),
+                   ("skos:", "http://www.w3.org/2004/02/skos/core#"), ("org:", "http://www.w3.org/ns/org#"),
+                   ("rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"))
+
+
 def _short(v: Term) -> str:
+    """A cell of the text table: IRIs of our namespaces as prefixed names, text on one line."""
     if v is None:
         return ""
+    if isinstance(v, URIRef):
+        for prefix, ns in _TABLE_PREFIXES:
+            if str(v).startswith(ns):
+                return prefix + str(v)[len(ns):]
     return str(v).replace("\n", " ")
 
 

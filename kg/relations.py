@@ -112,7 +112,20 @@ class RelationExtractor:
                     role = titles[-1]
                     sink.add(person.key, "officialOf", org.key, s, org.start, person.end, "post", role)
                     person_org.setdefault(person.key, org.key)
+            for person in ms:
+                if person.cls == "Person" and person.key not in person_org:
+                    self._implied_post(s, person, sink)
         return person_org
+
+    def _implied_post(self, s: Sentence, person: Mention, sink: _Sink) -> None:
+        """A title that alone names its body (习近平总书记, 国务院总理李强 aside): officialOf that body."""
+        after = s.norm[person.end - s.start:]
+        before = s.norm[:person.start - s.start]
+        titles = [t for t in self.lexicon.post_orgs if after.startswith(t) or before.endswith(t)]
+        if titles:
+            title = max(titles, key=len)
+            sink.add(person.key, "officialOf", self.lexicon.post_orgs[title], s, person.start, person.end,
+                     "implied-post", title)
 
     def _titles_between(self, gap: str) -> List[str]:
         """The post titles making up ``gap`` entirely (党组书记、部长), or [] if it is anything else."""
@@ -238,10 +251,10 @@ class RelationExtractor:
                         # what a sentence goes on to say is done with the instrument it works
                         # through (发挥X作用), or is the content of a document just issued
                         # (印发《方案》，支持…)
-                        if _last_word(since_clause, self.means) or (
-                                predicate == "launches" and self.tree.top_class(m.cls) == "Instrument"
-                                and _is_document(m.cls, self.tree)):
+                        if (_last_word(since_clause, self.means) or verb[1] in ("将", "把")
+                                or (predicate == "launches" and _is_document(m.cls, self.tree))):
                             means = m
+                        self._modifying_enumeration(s, c_start, m, in_clause, sink)
                 elif top == "Actor" and agents:
                     if _last_word(before, self.collaborate) or (joined and prev_link[0] == "collaboratesWith"):
                         link = ("collaboratesWith", agents)
@@ -267,6 +280,25 @@ class RelationExtractor:
             return None
         end, word = max(ends)
         return end - len(word) - lo, word
+
+    def _modifying_enumeration(self, s: Sentence, c_start: int, m: Mention, in_clause: Sequence[Mention],
+                               sink: _Sink) -> None:
+        """汽车、家电、家装等消费品以旧换新: sectors listed before an instrument, closed by 等,
+        are what it covers."""
+        before = [x for x in in_clause if x.end <= m.start]
+        if not before or self.top(before[-1]) != "Sector":
+            return
+        gap = s.norm[before[-1].end - s.start:m.start - s.start]
+        if not gap.startswith("等") or len(gap) > _MAX_MODIFIER or any(ch in _CLAUSE_END for ch in gap):
+            return
+        enumeration = [before[-1]]
+        for x in reversed(before[:-1]):
+            joint = s.norm[x.end - s.start:enumeration[-1].start - s.start].strip(_SKIPPABLE)
+            if self.top(x) != "Sector" or joint not in _ENUM_JOINERS:
+                break
+            enumeration.append(x)
+        for x in enumeration:
+            sink.add(m.key, "prioritisesSector", x.key, s, x.start, m.end, "enumeration-modifier")
 
     def _after_titles(self, text: str) -> str:
         """``text`` without the post titles and honorifics it opens with."""

@@ -135,7 +135,15 @@ def to_rdflib(term):
 
 
 def _triples(g: Graph) -> List[ox.Triple]:
-    return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]
+    cache: Dict[object, object] = {}  # IRIs repeat a lot: convert each once
+
+    def conv(t):
+        hit = cache.get(t)
+        if hit is None:
+            hit = cache[t] = to_ox(t)
+        return hit
+
+    return [ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in g]
 
 
 def _key(term) -> tuple:
