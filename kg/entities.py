@@ -239,7 +239,7 @@ class EntityRecogniser:
         start = end
         for t in reversed([t for t in tokens if t.end <= end]):
             if (t.end != start or t.text in self.breakers["Instrument"] or not _all_han(t.text)
-                    or _tag(t.text) in _GOVERNING_TAGS):
+                    or _tag(t.text) in _CONJUNCT_STOP_TAGS):  # 规模以上|高技术: a locative ends it
                 break
             if end - t.start > 4:
                 return None  # a longer first conjunct is a name of its own, not a shared head's
@@ -559,6 +559,8 @@ _FUNCTION_TAGS = ("p", "c", "u", "r", "m", "q")
 # ...and that do not open one: a name starts after a governing verb or adverb (确保|试点,
 # 鼓励|商业银行, 用于|中小银行).  Inside a name a verb is fine (新能源汽车下乡活动).
 _GOVERNING_TAGS = ("v", "vd", "d", "ad", "a") + _FUNCTION_TAGS
+# A first conjunct (高技术 in 高技术和装备制造业) runs back to a verb, adverb, locative or function word.
+_CONJUNCT_STOP_TAGS = ("v", "vd", "d", "ad", "f") + _FUNCTION_TAGS
 _NUMBER_RE = re.compile(r"^\d[\d.,]*(?:[%万亿千百个元家户辆项年月日多余]|$)")
 
 

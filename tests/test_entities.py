@@ -119,3 +119,37 @@ def test_traditional_chinese_matches_but_keeps_original_labels(pipeline):
     facts = {(r.subject, r.predicate, r.object) for r in x.relations}
     assert ("工业和信息化部", "implements", "白名单制度") in facts
     assert all(r.evidence.text.startswith("工業和信息化部") for r in x.relations)
+
+
+# Each rule below is general Chinese policy-text structure; each has a sentence of its own.
+@pytest.mark.parametrize("text, key, cls", [
+    # a short back-reference names the full title given earlier
+    ("国务院印发《长江三角洲区域一体化发展规划纲要》。《规划纲要》提出了目标。", "长江三角洲区域一体化发展规划纲要", "Plan"),
+    # a shared head in coordination: 支农、支小再贷款 is two instruments
+    ("下调支农、支小再贷款利率。", "支农再贷款", "FinancialTool"),
+    ("规模以上高技术和装备制造业增加值增长。", "高技术制造业", "Industry"),
+    # numbered policy slogans in quotes
+    ("强化“六稳”举措。", "六稳", "Programme"),
+    # a person named before a title or honorific
+    ("以习近平同志为核心的党中央作出部署。", "习近平", "Person"),
+    ("李强总理主持会议。", "李强", "Person"),
+    # a verb right before the head is the name's own activity
+    ("加大稳岗和就业补助。", "就业补助", "FiscalTool"),
+    # a known name after a verb is the whole name
+    ("建设中关村国家自主创新示范区。", "中关村国家自主创新示范区", "EconomicZone"),
+])
+def test_general_patterns_find(pipeline, text, key, cls):
+    found, _ = _found(pipeline, text)
+    assert (key, cls) in found, found
+
+
+@pytest.mark.parametrize("text, not_key", [
+    ("观看《新闻联播》节目。", "新闻联播"),  # a 《》 title that is no policy document
+    ("鼓励商业银行加大信贷投放。", "鼓励商业银行"),  # a governing verb is no part of a name
+    ("用于中小银行支持企业。", "用于中小银行"),
+    ("组织开展高质量充电基础设施建设。", "高质量充电基础设施"),  # a modifier is no part of a name
+    ("两头挤压加剧。", "两头挤压"),
+])
+def test_general_patterns_do_not_find(pipeline, text, not_key):
+    found, _ = _found(pipeline, text)
+    assert not_key not in {k for k, _ in found}, found

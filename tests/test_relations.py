@@ -77,3 +77,46 @@ def test_evidence_points_at_the_sentence(pipeline):
     (r,) = [r for r in x.relations if r.predicate == "implements"]
     assert r.evidence.text == "工信部将落实“白名单”制度。"
     assert text[r.evidence.start:r.evidence.end].endswith("“白名单”制度")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # joint subjects act together and each acts
+    ("中共中央、国务院印发了《长江三角洲区域一体化发展规划纲要》。",
+     {("中国共产党中央委员会", "launches", "长江三角洲区域一体化发展规划纲要"),
+      ("国务院", "launches", "长江三角洲区域一体化发展规划纲要"),
+      ("中国共产党中央委员会", "collaboratesWith", "国务院")}),
+    # a subject after a modifier ending in 的
+    ("以习近平同志为核心的党中央着力推动京津冀协同发展。",
+     {("中国共产党中央委员会", "implements", "京津冀协同发展")}),
+    # what a meeting decides, its body decides
+    ("国务院总理李克强主持召开国务院常务会议。\n\n会议确定，增加再贷款再贴现额度。",
+     {("国务院", "implements", "再贷款"), ("国务院", "implements", "再贴现")}),
+    # a headline states facts
+    ("商务部等六部门：进一步扩大跨境电商零售进口试点\n\n有关负责人介绍了情况。",
+     {("商务部", "implements", "跨境电商零售进口试点")}),
+    # 将 + object + verb
+    ("商务部将跨境电商零售进口试点扩大至海南省。",
+     {("商务部", "implements", "跨境电商零售进口试点"), ("跨境电商零售进口试点", "targetsRegion", "海南省")}),
+    # sectors listed before an instrument are what it covers
+    ("商务部推动汽车、家电等消费品以旧换新。",
+     {("消费品以旧换新", "prioritisesSector", "汽车"), ("消费品以旧换新", "prioritisesSector", "家电")}),
+    # a document just issued owns what the sentence goes on to say
+    ("国家发展改革委印发《关于振作工业经济运行的实施方案》，支持制造业发展。",
+     {("关于振作工业经济运行的实施方案", "prioritisesSector", "制造业")}),
+    # a title that alone names its body
+    ("习近平总书记强调，要推动高质量发展。", {("习近平", "officialOf", "中国共产党中央委员会")}),
+])
+def test_discourse_patterns(pipeline, text, expected):
+    facts, _ = _facts(pipeline, text)
+    assert expected <= facts, expected - facts
+
+
+@pytest.mark.parametrize("text, absent", [
+    # urging others is not doing it yourself
+    ("国务院鼓励地方安排中小企业纾困专项资金。", ("国务院", "implements", "中小企业纾困专项资金")),
+    # officials of several bodies answering questions are no joint act
+    ("国家发展改革委、财政部有关负责人回答了记者提问。", ("国家发展和改革委员会", "collaboratesWith", "财政部")),
+])
+def test_discourse_patterns_do_not_assert(pipeline, text, absent):
+    facts, _ = _facts(pipeline, text)
+    assert absent not in facts, facts
