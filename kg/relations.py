@@ -191,6 +191,7 @@ class RelationExtractor:
                 continue
             self._note_meeting(s, ms, state)
             self._sentence(s, ms, state, person_org, sink)
+            self._locative_frame(s, ms, sink)
             if state.speaker is not None:
                 attributions.append(Attribution(doc.doc_id, s.index, state.speaker.key))
         return attributions
@@ -199,6 +200,16 @@ class RelationExtractor:
         if ms and ms[0].cls == "Person" and ms[0].start == s.start and s.norm[ms[0].end - s.start:].startswith(":"):
             return ms[0]
         return None
+
+    def _locative_frame(self, s: Sentence, ms: Sequence[Mention], sink: _Sink) -> None:
+        """在天津，…平台可以发放…: a sentence framed by a place puts its instruments there."""
+        if not s.norm.startswith("在") or not ms or self.top(ms[0]) != "Region" or ms[0].start != s.start + 1:
+            return
+        if not s.norm[ms[0].end - s.start:].startswith(","):
+            return
+        for m in ms[1:]:
+            if self.top(m) == "Instrument":
+                sink.add(m.key, "targetsRegion", ms[0].key, s, s.start, m.end, "locative-frame")
 
     def _note_meeting(self, s: Sentence, ms: Sequence[Mention], state: _State) -> None:
         """Remember whose meeting it is (国务院常务会议): a later 会议指出… is that body speaking."""

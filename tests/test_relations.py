@@ -120,3 +120,8 @@ def test_discourse_patterns(pipeline, text, expected):
 def test_discourse_patterns_do_not_assert(pipeline, text, absent):
     facts, _ = _facts(pipeline, text)
     assert absent not in facts, facts
+
+
+def test_locative_frame_places_the_sentence_s_instruments(pipeline):
+    facts, _ = _facts(pipeline, "在天津，智慧小二金融服务平台可以发放信用贷款。")
+    assert ("智慧小二金融服务平台", "targetsRegion", "天津市") in facts
