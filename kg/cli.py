@@ -104,7 +104,10 @@ def _build(args: argparse.Namespace) -> int:
     if args.validate and result.documents:
         from .validate import validate_graph
 
-        report = validate_graph(result.outputs["graph.ttl"])
+        onto_dir = settings.ontology_dir
+        shapes = onto_dir / "shapes.ttl"
+        report = validate_graph(result.outputs["graph.ttl"], ontology=onto_dir / "kg.ttl",
+                                **({"shapes": shapes} if shapes.is_file() else {}))
         print(report.summary(), file=sys.stdout if report.conforms else sys.stderr)
         if not report.conforms:
             return 2

@@ -200,6 +200,8 @@ class EntityRecogniser:
                 if hit is None:
                     continue
                 head_len, cls = hit
+                if _used_as_verb(norm[tok.end - head_len:tok.end], tokens[j + 1] if j + 1 < len(tokens) else None):
+                    continue  # 出租方减免|租金: the head word is the verb of a clause here
                 start = self._name_start(norm, tokens, j, tok.end - head_len, top, actor_starts, known_ends)
                 if start is None:
                     continue
@@ -593,6 +595,12 @@ def _skip_governing_words(tokens: Sequence[Token], start: int, head_start: int, 
         if tags is _GOVERNING_TAGS and _tag(t.text) in ("v", "vn") and inside[i + 1].start in set(known_ends.values()):
             start = inside[i + 1].start
     return start
+
+
+def _used_as_verb(head: str, following: Optional[Token]) -> bool:
+    """True when a head that is also a verb (减免, 补助, 担保) takes an object right after it."""
+    return (following is not None and _tag(head) == "v" and _all_han(following.text)
+            and following.text not in ("等", "和", "与", "及", "的", "或"))
 
 
 def _verb_before_known_name(tokens: Sequence[Token], start: int, end: int, known_ends: Mapping[int, int]) -> bool:

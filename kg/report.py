@@ -68,10 +68,12 @@ def summary_lines(analytics: Analytics, n: int = 5) -> List[str]:
     >>> from kg.types import Entity
     >>> a = analyse(from_records([Entity("国务院", "GovernmentBody")], [],
     ...                          top_class={"GovernmentBody": "Actor"}))
-    >>> summary_lines(a)
-    ['top actors: 国务院 (0)', 'communities: 1 (largest 1: 国务院)', 'components: 1 (largest 1)']
+    >>> summary_lines(a)  # doctest: +NORMALIZE_WHITESPACE
+    ['graph: 1 entities, 0 facts between them (lexicon parents included)', 'top actors: 国务院 (0)',
+     'communities: 1 (largest 1: 国务院)', 'components: 1 (largest 1)']
     """
-    lines = []
+    lines = [f"graph: {analytics.entities} entities, {analytics.facts} facts between them "
+             "(lexicon parents included)"]
     for top, name in (("Actor", "actors"), ("Instrument", "instruments")):
         best = analytics.top(n, top)
         if best:

@@ -19,6 +19,7 @@ from .errors import ValidationError
 __all__ = ["ValidationReport", "validate_graph", "owl_rl_problems", "undeclared_terms", "SHAPES"]
 
 SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
+ONTOLOGY = SHAPES.with_name("kg.ttl")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 _OWLRL_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")  # where owlrl writes inconsistencies
 # Vocabularies whose terms the graph may use: rdflib's closed namespaces (a typo is not "declared").
@@ -46,14 +47,18 @@ def _graph(data: Union[Graph, Path, str]) -> Graph:
     return data if isinstance(data, Graph) else Graph().parse(str(data), format="turtle")
 
 
-def validate_graph(data: Union[Graph, Path, str], shapes: Union[Graph, Path, str] = SHAPES) -> ValidationReport:
-    """Run the SHACL shapes on a graph (which includes the ontology, as ``graph.ttl`` does)."""
+def validate_graph(data: Union[Graph, Path, str], shapes: Union[Graph, Path, str] = SHAPES,
+                   ontology: Union[Graph, Path, str] = ONTOLOGY) -> ValidationReport:
+    """Run the SHACL shapes on a graph, with the ontology added (sh:class follows its subclasses)."""
     try:
         import pyshacl
     except ImportError as exc:  # optional heavy dependency
         raise ValidationError("kg build --validate needs pyshacl: pip install 'policy-kg[validate]' "
                               "(or pip install pyshacl)") from exc
-    conforms, report, _ = pyshacl.validate(_graph(data), shacl_graph=_graph(shapes), inference="none",
+    g = Graph()
+    g += _graph(data)
+    g += _graph(ontology)
+    conforms, report, _ = pyshacl.validate(g, shacl_graph=_graph(shapes), inference="none",
                                            advanced=True, allow_warnings=False)
     lines = []
     for result in report.subjects(RDF.type, SH.ValidationResult):

@@ -362,8 +362,8 @@ def _options(n_nodes: int, n_edges: int) -> dict:
         "physics": {
             "enabled": polish,
             "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -4000, "springLength": _SPACING,
-                          "springConstant": 0.02, "avoidOverlap": 0.3},
+            "barnesHut": {"gravitationalConstant": -6000, "springLength": _SPACING * 1.5,
+                          "springConstant": 0.02, "avoidOverlap": 0.5},
             "stabilization": {"enabled": polish, "iterations": _POLISH_ITERATIONS, "fit": True},
         },
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big,
@@ -472,6 +472,7 @@ div.vis-tooltip {{ white-space: pre-wrap; max-width: 480px; font-family: {font};
   function search(move) {{
     var q = input.value.trim().toLowerCase();
     if (!q) {{
+      if (status.textContent && move) {{ network.fit({{ animation: false }}); }}
       status.textContent = "";
       network.unselectAll();
       kg.matches = [];
