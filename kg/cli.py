@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="directory holding the annotated texts (repeatable)")
     e.add_argument("--format", choices=("table", "json"), default="table")
     e.add_argument("--segmenter", choices=SEGMENTERS, help="word segmenter (default pkuseg)")
+    e.add_argument("--collection", metavar="NAME", help='only the gold of this collection ("seeds", "dev-corpus")')
     e.add_argument("--brief", action="store_true", help="scores only, no list of misses")
     e.set_defaults(func=_eval)
 
@@ -130,7 +131,8 @@ def _eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table
     from .pipeline import Pipeline
 
-    report = evaluate(args.gold, args.texts, pipeline=Pipeline(settings_from({"segmenter": args.segmenter})))
+    report = evaluate(args.gold, args.texts, pipeline=Pipeline(settings_from({"segmenter": args.segmenter})),
+                      collection=args.collection)
     if args.format == "json":
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -184,11 +184,15 @@ def _load_one(path: Path, tree: ClassTree) -> GoldDocument:
 
 
 # ---------------------------------------------------------------------- evaluation
-def evaluate(gold_dir: Path, text_dirs: Sequence[Path], *, pipeline: Optional[Pipeline] = None) -> Report:
-    """Extract every gold document found in ``text_dirs`` and score it against its gold."""
+def evaluate(gold_dir: Path, text_dirs: Sequence[Path], *, pipeline: Optional[Pipeline] = None,
+             collection: Optional[str] = None) -> Report:
+    """Extract every gold document found in ``text_dirs`` and score it against its gold
+    (only the gold files of ``collection``, e.g. "seeds" or "dev-corpus", when given)."""
     pipeline = pipeline or Pipeline()
     results, missing = [], []
     for gold in load_gold(gold_dir, pipeline.tree):
+        if collection is not None and gold.collection != collection:
+            continue
         text_path = _find_text(gold.document, text_dirs)
         if text_path is None:
             missing.append(gold.document)
