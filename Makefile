@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.policy-kg-installed
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: venv model system-deps run test eval clean
+.PHONY: venv model system-deps store-servers browser run test eval clean
 
 venv: $(STAMP)
 
@@ -39,17 +39,51 @@ system-deps:
 	command -v rapper >/dev/null 2>&1 \
 	  || { echo "make: raptor2-utils is installed but rapper is not on PATH" >&2; exit 1; }
 
+# Virtuoso (Debian virtuoso-opensource): tests/test_push.py pushes to a real one, started by the
+# tests on 127.0.0.1.  The Oxigraph server comes from PyPI (the test extra of setup.cfg).
+store-servers:
+	@command -v virtuoso-t >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
+	else echo "make: virtuoso-t is missing; install the Debian package virtuoso-opensource as root" >&2; exit 1; fi; \
+	command -v apt-get >/dev/null 2>&1 \
+	  || { echo "make: virtuoso-t is missing and there is no apt-get; install Virtuoso Open Source 7 by hand" >&2; exit 1; }; \
+	echo "installing virtuoso-opensource with apt-get"; \
+	{ $$sudo env $(APT) update -q && $$sudo env $(APT) install -y -q virtuoso-opensource; } \
+	  || { echo "make: could not install virtuoso-opensource; run as root: apt-get update && apt-get install virtuoso-opensource" >&2; exit 1; }; \
+	command -v virtuoso-t >/dev/null 2>&1 \
+	  || { echo "make: virtuoso-opensource is installed but virtuoso-t is not on PATH" >&2; exit 1; }
+
+# Chromium (Debian chromium) at /usr/bin/chromium: tests/test_viz.py opens graph.html in it,
+# headless, driven by Playwright from PyPI (no browser download, no `playwright install`).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) && exit 0; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
+	else echo "make: $(CHROMIUM) is missing; install the Debian package chromium as root" >&2; exit 1; fi; \
+	command -v apt-get >/dev/null 2>&1 \
+	  || { echo "make: $(CHROMIUM) is missing and there is no apt-get; install Chromium there by hand" >&2; exit 1; }; \
+	echo "installing chromium with apt-get"; \
+	{ $$sudo env $(APT) update -q && $$sudo env $(APT) install -y -q chromium; } \
+	  || { echo "make: could not install chromium; run as root: apt-get update && apt-get install chromium" >&2; exit 1; }; \
+	test -x $(CHROMIUM) \
+	  || { echo "make: chromium is installed but $(CHROMIUM) is missing" >&2; exit 1; }
+
 run: model
 	$(BIN)/kg build seeds -o out
 
-test: model system-deps
+test: model system-deps store-servers browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Quality against the gold annotations: the seeds, and the development corpus when it is
 # checked out beside the repository (its texts are never copied into the repository).
 DEV_CORPUS ?= ../shared/dev-corpus
 eval: model
-	$(BIN)/kg eval tests/gold --texts seeds $(if $(wildcard $(DEV_CORPUS)),--texts $(DEV_CORPUS))
+	@echo "== seeds"
+	$(BIN)/kg eval tests/gold --texts seeds --collection seeds
+	@echo "== development corpus ($(DEV_CORPUS))"
+	$(if $(wildcard $(DEV_CORPUS)),$(BIN)/kg eval tests/gold --texts $(DEV_CORPUS) --collection dev-corpus,@echo "not found: set DEV_CORPUS=DIR")
 
 clean:
 	rm -rf out $(VENV) *.egg-info

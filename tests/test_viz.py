@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pyvis", reason="kg.viz inlines the vis-network files shipped with pyvis")
-
-from kg import viz  # noqa: E402
-from kg.types import Entity, Evidence, Relation  # noqa: E402
-from kg.viz import OTHER_STYLE, TOP_CLASS_STYLES, write_html  # noqa: E402
+from kg import viz
+from kg.types import Entity, Evidence, Relation
+from kg.viz import OTHER_STYLE, TOP_CLASS_STYLES, write_html
 
 TOP_CLASS = {
     "GovernmentBody": "Actor",
@@ -258,3 +256,182 @@ def test_missing_pyvis_names_the_install_command(monkeypatch):
     monkeypatch.setattr(viz.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ImportError, match=re.escape("pip install 'pyvis>=0.3.2'")):
         viz._find_vis_dir()
+
+
+# --------------------------------------------------------------------------- layout and data
+
+
+def test_nodes_arrive_positioned_and_physics_only_polishes_small_graphs(tmp_path):
+    page = _write(tmp_path)
+    data = _data(page)
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    assert viz._options(5, 4)["physics"]["enabled"] is True
+    big = viz._options(viz.POLISH_MAX_NODES + 1, 10)
+    assert big["physics"]["enabled"] is False and big["physics"]["stabilization"]["enabled"] is False
+    assert big["layout"]["improvedLayout"] is False
+
+
+def test_search_box_and_class_filters_are_on_the_page(tmp_path):
+    page = _write(tmp_path)
+    assert 'id="kg-search"' in page
+    for group in TOP_CLASS_STYLES:
+        assert f'<input type="checkbox" data-group="{group}" checked>' in page
+    assert _node(_data(page), "工业和信息化部")["aliases"] == ["工信部"]
+
+
+def test_graph_html_of_rdf_graph_has_every_entity(seed_build):
+    from rdflib import RDF, Graph
+
+    from kg.namespace import KG
+
+    g = Graph().parse(seed_build.outputs["graph.ttl"])
+    iris = {s for top in (KG.Actor, KG.Instrument, KG.Sector, KG.Region)
+            for s in g.subjects(RDF.type, top)}
+    data = _data(seed_build.outputs["graph.html"].read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == len(iris) > 0
+    labels = {e["label"] for e in data["edges"]}
+    assert {"implements", "broader"} <= labels  # extracted facts and lexicon facts
+
+
+# --------------------------------------------------------------------------- in a real browser
+# Headless Debian Chromium driven by Playwright (tests/browser.py); fails, never skips, when
+# the browser is missing.
+
+from tests.browser import (  # noqa: E402
+    TOP_CLASS as SYNTH_TOP_CLASS,
+    blank_fraction,
+    browser,  # noqa: F401  (fixture)
+    has_colour,
+    open_page,
+    synthetic_records,
+)
+
+_HOSTILE_DOC = (
+    "工信部将落实“白名单”制度<img src=x onerror=alert(1)> href，推动集成电路产业发展。\n"
+    "工信部启动“<img src=x onerror=alert(2)> href平台”<script>alert(3)</script>。\n"
+)
+
+
+def _hover(run, node_id):
+    """Move the mouse over a node; return the tooltip's text and its elements other than <br>."""
+    x, y = run.eval("""id => {
+        const p = kg.network.canvasToDOM(kg.network.getPosition(id));
+        const r = document.getElementById("graph").getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top];
+    }""", node_id)
+    run.page.mouse.move(x, y)
+    run.page.wait_for_function(
+        "() => { const t = document.querySelector('div.vis-tooltip');"
+        " return t && t.style.visibility === 'visible' && t.innerText.length > 0; }", timeout=10_000)
+    return run.eval("() => { const t = document.querySelector('div.vis-tooltip');"
+                    " return [t.innerText, Array.from(t.querySelectorAll('*'))"
+                    ".filter(e => e.tagName !== 'BR').length]; }")  # innerText makes \n a <br>
+
+
+def test_browser_seed_graph(seed_build, browser, tmp_path):  # noqa: F811
+    from rdflib import RDF, Graph
+
+    from kg.namespace import KG
+
+    g = Graph().parse(seed_build.outputs["graph.ttl"])
+    n_entities = len({s for top in (KG.Actor, KG.Instrument, KG.Sector, KG.Region)
+                      for s in g.subjects(RDF.type, top)})
+    run = open_page(browser, seed_build.outputs["graph.html"])
+    try:
+        assert run.eval("kg.nodes.length") == n_entities
+        assert run.eval("kg.network.body.nodeIndices.length") == n_entities
+        # Physics polished the layout briefly and was then switched off.
+        run.page.wait_for_function("!kg.network.physics.options.enabled", timeout=20_000)
+
+        text, children = _hover(run, "工业和信息化部")
+        assert "class: GovernmentBody (Actor)" in text and "aliases: 工信部" in text
+        assert "evidence:" in text and children == 0
+
+        assert "工业和信息化部" in run.eval("kg.search('工信部')")  # found by its alias
+        assert run.eval("document.getElementById('kg-search-status').textContent").endswith("match")
+        actors = run.eval("kg.nodes.get({filter: n => n.group === 'Actor'}).length")
+        run.page.uncheck('#legend input[data-group="Actor"]')
+        assert run.eval("kg.nodes.get({filter: n => n.hidden}).length") == actors > 0
+        run.page.check('#legend input[data-group="Actor"]')
+        assert run.eval("kg.nodes.get({filter: n => n.hidden}).length") == 0
+
+        run.eval("kg.search('')")
+        run.eval("document.querySelector('div.vis-tooltip').style.visibility = 'hidden'")
+        shot = tmp_path / "seed-graph.png"
+        png = run.page.screenshot(path=str(shot))
+        white, colours = blank_fraction(png)
+        assert white < 0.97 and colours > 50, (white, colours)
+        for group in ("Actor", "Instrument", "Sector"):
+            assert has_colour(png, TOP_CLASS_STYLES[group].colour), group
+        assert run.foreign_requests() == []
+        assert run.console_errors == []
+        assert run.dialogs == []
+    finally:
+        run.page.close()
+
+
+def test_browser_5000_nodes_drawn_and_interactive_within_5_s(browser, tmp_path):  # noqa: F811
+    import time
+
+    entities, relations = synthetic_records(5000)
+    start = time.perf_counter()
+    path = write_html(entities, relations, tmp_path / "big.html", top_class=SYNTH_TOP_CLASS)
+    build_s = time.perf_counter() - start
+    run = open_page(browser, path)
+    try:
+        print(f"\n5000 nodes, {len(relations)} relations: write_html {build_s:.2f} s, "
+              f"first frame {run.ready_ms:.0f} ms after navigation, {run.wall_s:.2f} s wall")
+        assert run.eval("kg.nodes.length") == len(entities) == 5000
+        assert run.eval("kg.network.body.nodeIndices.length") == 5000
+        assert run.ready_ms < 5000, f"first frame after {run.ready_ms:.0f} ms"
+        png = run.page.screenshot(path=str(tmp_path / "big.png"))
+        white, colours = blank_fraction(png)
+        assert white < 0.98 and colours > 20, (white, colours)
+        # Interactive: a wheel zoom on the canvas changes the scale promptly.
+        before = run.eval("kg.network.getScale()")
+        t0 = time.perf_counter()
+        run.page.mouse.move(640, 400)
+        run.page.mouse.wheel(0, -400)
+        run.page.wait_for_function(f"kg.network.getScale() > {before} * 1.05", timeout=5_000)
+        zoom_s = time.perf_counter() - t0
+        print(f"zoom answered in {zoom_s * 1000:.0f} ms")
+        assert run.eval("kg.search('别名700')") == ["Platform00700"]
+        assert run.foreign_requests() == []
+        assert run.console_errors == []
+    finally:
+        run.page.close()
+
+
+def test_browser_hostile_document_runs_nothing(pipeline, browser, tmp_path):  # noqa: F811
+    from kg.pipeline import build
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "<img src=x onerror=alert(1)> href.txt").write_text(_HOSTILE_DOC, encoding="utf-8")
+    result = build([str(src)], tmp_path / "out", pipeline=pipeline)
+    page_text = result.outputs["graph.html"].read_text(encoding="utf-8")
+    data = _data(page_text)
+    titles = "\n".join(n["title"] for n in data["nodes"])
+    assert "<img src=x onerror=alert(1)> href" in titles  # hostile text is in the tooltips
+    assert "<script>alert(3)</script>" in titles
+    assert len(re.findall(r"<script\b", page_text, re.I)) == 3
+
+    run = open_page(browser, result.outputs["graph.html"])
+    try:
+        text, children = _hover(run, "工业和信息化部")
+        assert "<img src=x onerror=alert(1)> href" in text  # shown as text ...
+        assert children == 0  # ... not as elements
+        run.page.mouse.move(1, 1)
+        for node in data["nodes"]:
+            if "<" in node["title"]:
+                _hover(run, node["id"])
+                run.page.mouse.move(1, 1)
+        run.page.wait_for_timeout(300)
+        assert run.dialogs == []
+        assert run.eval("document.querySelectorAll('img, iframe, object, embed').length") == 0
+        assert run.eval("document.scripts.length") == 3
+        assert run.foreign_requests() == []  # "x" would have been requested by an <img>
+        assert run.console_errors == []
+    finally:
+        run.page.close()

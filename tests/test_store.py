@@ -1,0 +1,107 @@
+"""The embedded store: one named graph per document, incremental rebuilds, kg remove."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.cli import main
+from kg.errors import StoreError
+from kg.pipeline import build
+from kg.store import graph_counts, open_store, read_dataset
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CANONICAL, DUPLICATE = "000_b141859fa34bbaf2", "001_ee3f52ac81cc7dfa"
+BASE = "https://w3id.org/policy-kg/id/graph/"
+
+
+def _counts(path):
+    with open_store(path, read_only=True) as store:
+        return graph_counts(store), len(store)
+
+
+def test_one_named_graph_per_document_plus_ontology_and_entities(seed_build):
+    counts, _ = _counts(seed_build.outputs["graph.ttl"].parent / "store")
+    assert set(counts) == {BASE + "ontology", BASE + "entities", BASE + "doc/" + CANONICAL, BASE + "doc/" + DUPLICATE}
+    assert all(n > 0 for n in counts.values())
+
+
+def test_union_of_store_graphs_is_graph_ttl(seed_build):
+    with open_store(seed_build.outputs["graph.ttl"].parent / "store", read_only=True) as store:
+        union = Graph()
+        for g in read_dataset(store).values():
+            union += g
+    assert isomorphic(union, Graph().parse(seed_build.outputs["graph.ttl"], format="turtle"))
+
+
+@pytest.fixture()
+def two_docs(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("工信部将落实“白名单”制度，支持集成电路产业发展。", encoding="utf-8")
+    (src / "b.txt").write_text("国家发展改革委推进长三角一体化。", encoding="utf-8")
+    return src
+
+
+def test_unchanged_rebuild_writes_nothing_and_changed_document_is_replaced(jieba_pipeline, two_docs, tmp_path):
+    out = tmp_path / "out"
+    first = build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    assert len(first.store.added) == 4 and not first.store.replaced
+    before = _counts(out / "store")
+    again = build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    assert not again.store.added and not again.store.replaced and len(again.store.unchanged) == 4
+    assert _counts(out / "store") == before  # no growth on reload
+    (two_docs / "a.txt").write_text("工信部将落实“白名单”制度，支持汽车产业发展。", encoding="utf-8")
+    changed = build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    assert BASE + "doc/a" in changed.store.replaced and BASE + "doc/b" in changed.store.unchanged
+    with open_store(out / "store", read_only=True) as store:
+        a = read_dataset(store)[BASE + "doc/a"]
+    text = a.serialize(format="nt")
+    assert "sector/%E6%B1%BD%E8%BD%A6" in text or "sector/汽车" in text
+    assert "集成电路" not in text  # the old version is gone, not merged
+
+
+def test_missing_document_is_kept_and_reported_until_removed(jieba_pipeline, two_docs, tmp_path, capsys):
+    out = tmp_path / "out"
+    build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    (two_docs / "b.txt").unlink()
+    r = build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    assert r.store.kept == ("b",) and "kg remove" in r.store.summary()
+    counts, _ = _counts(out / "store")
+    assert BASE + "doc/b" in counts
+    with open_store(out / "store", read_only=True) as store:
+        entities = read_dataset(store)[BASE + "entities"].serialize(format="nt")
+    assert "长江三角洲" in entities  # carried over: the kept document still points to it
+    assert main(["remove", str(out), "b"]) == 0
+    counts, _ = _counts(out / "store")
+    assert BASE + "doc/b" not in counts
+    ttl = Graph().parse(out / "graph.ttl", format="turtle")
+    assert "长江三角洲" not in ttl.serialize(format="nt")  # pruned from entities and graph.ttl
+    assert main(["remove", str(out), "b"]) == 2
+    assert "no single document graph for 'b'" in capsys.readouterr().err
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no triple store here"):
+        with open_store(tmp_path / "nothing"):
+            pass
+
+
+def test_no_blank_nodes_in_the_store(seed_build):
+    with open_store(seed_build.outputs["graph.ttl"].parent / "store", read_only=True) as store:
+        assert not any(isinstance(t, ox.BlankNode) for q in store for t in (q.subject, q.object))
+
+
+def test_cli_store_flags(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("工信部将落实“白名单”制度。", encoding="utf-8")
+    common = ["build", str(src), "--segmenter", "jieba", "--no-html", "-q"]
+    assert main(common + ["-o", str(tmp_path / "plain"), "--no-store"]) == 0
+    assert not (tmp_path / "plain" / "store").exists()
+    assert main(common + ["-o", str(tmp_path / "elsewhere"), "--store", str(tmp_path / "my-store")]) == 0
+    assert not (tmp_path / "elsewhere" / "store").exists()
+    counts, _ = _counts(tmp_path / "my-store")
+    assert BASE + "doc/a" in counts
