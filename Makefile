@@ -25,50 +25,37 @@ $(STAMP): setup.cfg pyproject.toml
 model: venv
 	$(BIN)/kg model install
 
-# rapper (Debian raptor2-utils) parses the Turtle the tests write.
-system-deps:
-	@command -v rapper >/dev/null 2>&1 && exit 0; \
+# $(call ensure_apt,CHECK,PACKAGES): nothing when the shell test CHECK passes; otherwise install
+# the Debian PACKAGES with apt-get (as root, or with sudo -n so it never waits for a password) and
+# check again.  The tests need these programs and fail, never skip, without them.
+ensure_apt = @if $(1) >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" -eq 0 ]; then sudo=; \
 	elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
-	else echo "make: rapper is missing; install the Debian package raptor2-utils as root" >&2; exit 1; fi; \
+	else echo "make: install the Debian package(s) $(2) as root" >&2; exit 1; fi; \
 	command -v apt-get >/dev/null 2>&1 \
-	  || { echo "make: rapper is missing and there is no apt-get; install raptor2 (rapper) by hand" >&2; exit 1; }; \
-	echo "installing raptor2-utils (rapper) with apt-get"; \
-	{ $$sudo env $(APT) update -q && $$sudo env $(APT) install -y -q --no-install-recommends raptor2-utils; } \
-	  || { echo "make: could not install raptor2-utils; run as root: apt-get update && apt-get install raptor2-utils" >&2; exit 1; }; \
-	command -v rapper >/dev/null 2>&1 \
-	  || { echo "make: raptor2-utils is installed but rapper is not on PATH" >&2; exit 1; }
+	  || { echo "make: $(2) needed and there is no apt-get: install it by hand" >&2; exit 1; }; \
+	echo "installing $(2) with apt-get"; \
+	{ $$sudo env $(APT) update -q && $$sudo env $(APT) install -y -q $(2); } \
+	  || { echo "make: could not install $(2); as root: apt-get update && apt-get install $(2)" >&2; exit 1; }; \
+	$(1) >/dev/null 2>&1 || { echo "make: $(2) installed, but '$(1)' still fails" >&2; exit 1; }
+
+# rapper (Debian raptor2-utils) parses the Turtle the tests write.
+system-deps:
+	$(call ensure_apt,command -v rapper,raptor2-utils)
 
 # Virtuoso (Debian virtuoso-opensource): tests/test_push.py pushes to a real one, started by the
 # tests on 127.0.0.1.  The Oxigraph server comes from PyPI (the test extra of setup.cfg).
 store-servers:
-	@command -v virtuoso-t >/dev/null 2>&1 && exit 0; \
-	if [ "$$(id -u)" -eq 0 ]; then sudo=; \
-	elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
-	else echo "make: virtuoso-t is missing; install the Debian package virtuoso-opensource as root" >&2; exit 1; fi; \
-	command -v apt-get >/dev/null 2>&1 \
-	  || { echo "make: virtuoso-t is missing and there is no apt-get; install Virtuoso Open Source 7 by hand" >&2; exit 1; }; \
-	echo "installing virtuoso-opensource with apt-get"; \
-	{ $$sudo env $(APT) update -q && $$sudo env $(APT) install -y -q virtuoso-opensource; } \
-	  || { echo "make: could not install virtuoso-opensource; run as root: apt-get update && apt-get install virtuoso-opensource" >&2; exit 1; }; \
-	command -v virtuoso-t >/dev/null 2>&1 \
-	  || { echo "make: virtuoso-opensource is installed but virtuoso-t is not on PATH" >&2; exit 1; }
+	$(call ensure_apt,command -v virtuoso-t,virtuoso-opensource)
 
 # Chromium (Debian chromium) at /usr/bin/chromium: tests/test_viz.py opens graph.html in it,
 # headless, driven by Playwright from PyPI (no browser download, no `playwright install`).
+# A CJK font makes screenshots and report.png show Chinese labels instead of boxes.
 CHROMIUM ?= /usr/bin/chromium
+CJK_FONT ?= /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 browser:
-	@test -x $(CHROMIUM) && exit 0; \
-	if [ "$$(id -u)" -eq 0 ]; then sudo=; \
-	elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
-	else echo "make: $(CHROMIUM) is missing; install the Debian package chromium as root" >&2; exit 1; fi; \
-	command -v apt-get >/dev/null 2>&1 \
-	  || { echo "make: $(CHROMIUM) is missing and there is no apt-get; install Chromium there by hand" >&2; exit 1; }; \
-	echo "installing chromium with apt-get"; \
-	{ $$sudo env $(APT) update -q && $$sudo env $(APT) install -y -q chromium; } \
-	  || { echo "make: could not install chromium; run as root: apt-get update && apt-get install chromium" >&2; exit 1; }; \
-	test -x $(CHROMIUM) \
-	  || { echo "make: chromium is installed but $(CHROMIUM) is missing" >&2; exit 1; }
+	$(call ensure_apt,test -x $(CHROMIUM),chromium)
+	$(call ensure_apt,test -e $(CJK_FONT),fonts-wqy-microhei)
 
 run: model
 	$(BIN)/kg build seeds -o out

@@ -37,10 +37,21 @@ class Pipeline:
         self.ontology: Graph = load_ontology(root)
         self.tree: ClassTree = class_tree(root)
         self.lexicon: Lexicon = load_lexicon(root)
-        self.segmenter = segmenter or load_segmenter(self.settings.segmenter, self.lexicon.user_dictionary())
+        self._segmenter = segmenter  # loaded on first use: a build that extracts nothing never loads it
         self.recognise = EntityRecogniser(self.lexicon, self.tree)
         self.extract_relations = RelationExtractor(self.lexicon, self.tree)
         self.extract_statistics = StatisticsExtractor()
+
+    @property
+    def segmenter(self) -> Segmenter:
+        """The spaCy segmenter, loaded on first use (seconds with pkuseg), then kept."""
+        if self._segmenter is None:
+            self._segmenter = load_segmenter(self.settings.segmenter, self.lexicon.user_dictionary())
+        return self._segmenter
+
+    @property
+    def segmenter_loaded(self) -> bool:
+        return self._segmenter is not None
 
     def extract(self, doc: Document) -> Extraction:
         """Mentions, relations and attributions of one document."""
@@ -69,6 +80,7 @@ class BuildResult:
     top_class: Mapping[str, str] = field(default_factory=dict)
     store: Optional["SyncReport"] = None  # what loading into the embedded store did (kg/store.py)
     analytics: Optional["Analytics"] = None  # network numbers of the RDF graph (kg/analytics.py)
+    extraction: Optional["ExtractReport"] = None  # cache reuse and workers (kg/parallel.py)
 
     def entities_by_class(self) -> Dict[str, Counter]:
         """Top class -> Counter of entity classes."""
@@ -83,6 +95,8 @@ class BuildResult:
                  f"{len(self.extractions)} extracted, {len(self.errors)} skipped"]
         for g in self.groups:
             lines.append(f"  near-duplicates of {g.canonical}: {', '.join(g.duplicates)} (similarity {g.similarity:.2f})")
+        if self.extraction is not None:
+            lines.append(self.extraction.summary())
         lines.append(f"entities: {len(self.entities)}")
         for top, counts in self.entities_by_class().items():
             detail = ", ".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -112,13 +126,20 @@ def _unique_facts(relations: Sequence[Relation]):
 
 def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Optional[Settings] = None,
           pipeline: Optional[Pipeline] = None, html: bool = True, store: Optional[Path] = None,
-          use_store: bool = True) -> BuildResult:
+          use_store: bool = True, workers: Optional[int] = None, scheduler: Optional[str] = None,
+          cache: bool = True, force: bool = False, progress: bool = False) -> BuildResult:
     """Build the knowledge graph of the text files under ``paths``.
 
     Unreadable files are reported in ``BuildResult.errors`` and skipped; the others go on.
     With ``outdir``, writes ``graph.ttl`` and ``graph.html`` there atomically, and (unless
     ``use_store`` is false) loads the graph, one named graph per document, into the embedded store
     at ``store`` (default ``outdir/store``; see :mod:`kg.store`).
+
+    Extraction (:mod:`kg.parallel`) runs in ``workers`` processes (default: ``settings.workers``,
+    0 = one per core) or on the Dask cluster at ``scheduler``; with ``outdir`` and ``cache``, a
+    document already extracted by the same pipeline is reused from ``outdir/cache`` (:mod:`kg.cache`)
+    unless ``force``.  ``progress`` shows a progress bar on stderr.  The output does not depend on
+    any of these.
     """
     pipeline = pipeline or Pipeline(settings)
     settings = pipeline.settings
@@ -126,7 +147,17 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     documents = _read(paths, settings.pattern, errors)
     groups = tuple(dedup.find_duplicates(documents, threshold=settings.dedup_threshold,
                                          num_perm=settings.dedup_num_perm, shingle=settings.dedup_shingle))
-    extractions = tuple(pipeline.extract(d) for d in dedup.canonical_documents(documents, groups))
+    from .parallel import default_workers, extract_documents
+
+    xcache = None
+    if outdir is not None and cache:
+        from .cache import ExtractionCache, pipeline_version
+
+        xcache = ExtractionCache(Path(outdir) / "cache", pipeline_version(pipeline))
+    extractions, extract_report = extract_documents(
+        dedup.canonical_documents(documents, groups), pipeline, cache=xcache, force=force,
+        workers=default_workers(settings.workers if workers is None else workers), scheduler=scheduler,
+        progress=progress)
     mentions = [m for x in extractions for m in x.mentions]
     relations = tuple(r for x in extractions for r in x.relations)
     entities = _with_endpoints(resolve_entities(mentions, pipeline.lexicon), relations, pipeline.lexicon)
@@ -157,7 +188,7 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
                                 entities_graph=_graph_iri(settings.base, "entities"))
     return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
                        relations=relations, errors=tuple(errors), outputs=outputs, triples=len(g), top_class=top,
-                       store=report, analytics=analytics)
+                       store=report, analytics=analytics, extraction=extract_report)
 
 
 def _graph_iri(base: str, name: str):
@@ -198,11 +229,18 @@ def _read(paths: Sequence[str], pattern: str, errors: List[KGError]) -> List[Doc
 
 
 def _with_endpoints(entities: Tuple[Entity, ...], relations: Sequence[Relation], lexicon: Lexicon) -> Tuple[Entity, ...]:
-    """Add lexicon entities that relations point to without a mention of their own."""
-    have = {e.key for e in entities}
-    extra = []
-    for key in sorted({k for r in relations for k in (r.subject, r.object)} - have):
+    """Add the lexicon entities that relations point to without a mention of their own, and the
+    lexicon parents of every entity up the chain (深圳市 → 广东省 → 中国): the graph has a node
+    for each, so the counts in the summary are those of the graph."""
+    have = {e.key: e for e in entities}
+    todo = sorted({k for r in relations for k in (r.subject, r.object)} - set(have))
+    todo += sorted({e.parent for e in entities if e.parent} - set(have))
+    while todo:
+        key = todo.pop()
         entry: Optional[LexiconEntry] = lexicon.by_canonical.get(key)
-        if entry is not None:
-            extra.append(Entity(key=key, cls=entry.cls, labels=entry.aliases, codes=entry.codes, parent=entry.parent))
-    return tuple(sorted(entities + tuple(extra), key=lambda e: e.key))
+        if key in have or entry is None:
+            continue
+        have[key] = Entity(key=key, cls=entry.cls, labels=entry.aliases, codes=entry.codes, parent=entry.parent)
+        if entry.parent and entry.parent not in have:
+            todo.append(entry.parent)
+    return tuple(sorted(have.values(), key=lambda e: e.key))
