@@ -392,7 +392,7 @@ class EntityRecogniser:
             if c.alias and c.alias not in self.lexicon.surfaces:
                 gaz.setdefault(c.alias, (c.key, c.cls))
         # A short back-reference (《规划纲要》, 该通知) names the document's full title ending so.
-        for key, (target, cls) in list(gaz.items()):
+        for key, (_, cls) in list(gaz.items()):
             if self.tree.top_class(cls) != "Instrument" or not self._is_short_reference(key):
                 continue
             fuller = sorted((k for k, (t, c) in gaz.items() if t == k and k != key and k.endswith(key)

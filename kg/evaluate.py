@@ -18,14 +18,13 @@ extracted on its own, then
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from . import ingest
 from .entities import resolve_entities
-from .errors import InputError, KGError
+from .errors import InputError
 from .lexicon import match_key
 from .ontology import TOP_CLASSES, ClassTree
 from .pipeline import Pipeline

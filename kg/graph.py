@@ -11,10 +11,10 @@ import hashlib
 import unicodedata
 from collections import Counter
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Dict, Iterable, Mapping, Sequence
+from typing import Dict, Mapping, Sequence
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV
 
 from .lexicon import Lexicon

@@ -9,7 +9,7 @@ import contextlib
 import io
 import logging
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from .config import SEGMENTERS
 from .errors import ConfigError, KGError

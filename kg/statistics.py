@@ -97,7 +97,8 @@ def _subject_of(measure: str) -> str:
     """The measure without its trailing verb: what is measured (empty when only a verb)."""
     for v in sorted(_VERBS, key=len, reverse=True):
         if measure.endswith(v):
-            return measure[: -len(v)].rstrip("同比环比")
+            subject = measure[: -len(v)]
+            return subject[:-2] if subject.endswith(("同比", "环比")) else subject
     return measure
 
 

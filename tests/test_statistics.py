@@ -41,7 +41,7 @@ def test_statistic_is_about_the_entity_it_measures(pipeline):
 
 
 def test_statistics_in_the_graph(seed_build):
-    from rdflib import Graph, Literal
+    from rdflib import Graph
     from kg.namespace import KG
 
     g = Graph().parse(seed_build.outputs["graph.ttl"])

@@ -130,7 +130,7 @@ def test_hostile_text_is_only_shown_as_text(tmp_path):
     assert "<img" not in page.lower()
     assert "alert(1)</script>" not in page
     # Title and heading are escaped HTML.
-    assert f"<title>标题&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img" in page
+    assert "<title>标题&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img" in page
     assert "<h1>标题&lt;/script&gt;" in page
 
     # The data round-trips unchanged, so vis-network shows the original characters as text.
