@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.policy-kg-installed
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: venv model system-deps store-servers browser run test eval clean
+.PHONY: venv model system-deps store-servers browser run test eval bench clean
 
 venv: $(STAMP)
 
@@ -71,6 +71,11 @@ eval: model
 	$(BIN)/kg eval tests/gold --texts seeds --collection seeds
 	@echo "== development corpus ($(DEV_CORPUS))"
 	$(if $(wildcard $(DEV_CORPUS)),$(BIN)/kg eval tests/gold --texts $(DEV_CORPUS) --collection dev-corpus,@echo "not found: set DEV_CORPUS=DIR")
+
+# The performance table of issue 6 (benchmarks/bench.py; takes long: BENCH_ARGS=--mb 2 for a quick one).
+BENCH_ARGS ?=
+bench: model
+	DEV_CORPUS=$(DEV_CORPUS) $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf out $(VENV) *.egg-info

@@ -31,7 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--pattern", help="file pattern inside directories (default *.txt)")
     b.add_argument("--ontology", type=Path, metavar="DIR", help="ontology, lexicon and pattern directory")
     b.add_argument("--no-html", action="store_true", help="do not write graph.html")
-    b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors (no progress bar)")
+    b.add_argument("--workers", type=int, metavar="N",
+                   help="processes extracting documents (default from default.cfg: 0 = one per core)")
+    b.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="extract on this Dask distributed cluster; merge and outputs stay here")
+    b.add_argument("--force", action="store_true", help="extract every document again, ignoring OUTDIR/cache")
     b.add_argument("--store", type=Path, metavar="PATH", help="embedded triple store (default OUTDIR/store)")
     b.add_argument("--no-store", action="store_true", help="do not load the graph into the embedded store")
     b.add_argument("--validate", action="store_true", help="check the graph against ontology/shapes.ttl (SHACL)")
@@ -101,8 +106,11 @@ def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     settings = settings_from({"segmenter": args.segmenter, "pattern": args.pattern, "ontology_dir": args.ontology})
+    if args.workers is not None and args.workers < 0:
+        raise KGError(f"--workers must be >= 0 (0: one per core), got {args.workers}")
     result = build(args.paths, args.output, settings=settings, html=not args.no_html, store=args.store,
-                   use_store=not args.no_store)
+                   use_store=not args.no_store, workers=args.workers, scheduler=args.scheduler, force=args.force,
+                   progress=not args.quiet and sys.stderr.isatty())
     if args.validate and result.documents:
         from .validate import validate_graph
 

@@ -26,6 +26,7 @@ class Settings:
     segmenter: str
     base: str
     max_evidence: int
+    workers: int = 0  # extraction processes; 0: one per core (see kg/parallel.py)
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Return a copy with the given non-None values replaced and checked."""
@@ -61,6 +62,7 @@ def _from_parser(p: configparser.ConfigParser) -> Settings:
         segmenter=p["segment"]["segmenter"].strip(),
         base=p["graph"]["base"].strip(),
         max_evidence=p["html"].getint("max_evidence"),
+        workers=p["build"].getint("workers"),
     )
 
 
@@ -77,6 +79,8 @@ def _checked(s: Settings) -> Settings:
         raise ConfigError(f"graph base {s.base!r} must be an http(s) IRI ending in / or #")
     if s.max_evidence < 0:
         raise ConfigError(f"html max_evidence {s.max_evidence} must be >= 0")
+    if s.workers < 0:
+        raise ConfigError(f"build workers {s.workers} must be >= 0 (0: one per core)")
     return s
 
 

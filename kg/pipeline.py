@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rdflib import Graph
 
@@ -16,14 +16,18 @@ from . import dedup, ingest
 from .config import Settings, settings_from
 from .entities import EntityRecogniser, resolve_entities
 from .errors import InputError, KGError
-from .graph import build_partition, to_turtle, union
-from .io import atomic_write_bytes
+from .graph import build_partition, union
 from .lexicon import Lexicon, load_lexicon
 from .ontology import TOP_CLASSES, ClassTree, class_tree, load_ontology
 from .relations import RelationExtractor
 from .segment import Segmenter, load_segmenter
 from .statistics import StatisticsExtractor
 from .types import Document, DuplicateGroup, Entity, Extraction, LexiconEntry, Relation
+
+if TYPE_CHECKING:  # imported where used: the summary types of optional stages
+    from .analytics import Analytics
+    from .parallel import ExtractReport
+    from .store import SyncReport
 
 __all__ = ["Pipeline", "BuildResult", "build"]
 
@@ -172,7 +176,11 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     analytics = analyse(network)
     if outdir is not None:
         outdir = Path(outdir)
-        outputs["graph.ttl"] = atomic_write_bytes(outdir / "graph.ttl", to_turtle(g))
+        from .cache import write_turtle
+
+        # skipped when the same named graphs wrote the graph.ttl that is there (OUTDIR/cache)
+        outputs["graph.ttl"] = write_turtle(outdir / "graph.ttl", g, parts, base=settings.base,
+                                            state=outdir / "cache" / "graph.ttl.state" if cache else None)
         if html:
             from .viz import write_graph_html
 

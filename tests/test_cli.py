@@ -25,7 +25,7 @@ def test_build_with_jieba_prints_summary_and_writes_outputs(tmp_path):
         assert line in r.stdout
     assert len(Graph().parse(out / "graph.ttl")) > 500
     assert (out / "graph.html").stat().st_size > 10_000
-    assert sorted(p.name for p in out.iterdir()) == ["graph.html", "graph.ttl", "store"]  # no temp file left
+    assert sorted(p.name for p in out.iterdir()) == ["cache", "graph.html", "graph.ttl", "store"]  # no temp file left
 
 
 def test_bad_file_is_reported_with_offset_and_the_others_go_on(tmp_path):

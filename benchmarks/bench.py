@@ -1,0 +1,303 @@
+"""The performance table of issue 6: throughput, workers, memory, incremental rebuilds, store, HTML.
+
+    python benchmarks/bench.py [--mb 10] [--memory-mb 1 10 50] [--repeat 3] [--only SECTION ...]
+
+(``make bench`` runs it with the defaults.)  Every figure is measured in this run; timings are
+medians over ``--repeat`` runs.  ``kg build`` runs as a subprocess, exactly as a user runs it,
+with a fresh output directory (cold cache) unless the row says otherwise; its figures include
+starting Python and loading the segmenter.  The corpus is written by ``benchmarks/corpus.py``:
+real sentences of the seeds and the development corpus recombined into distinct documents.
+
+Sections (``--only``): ``throughput`` (end-to-end and segmenter alone, pkuseg and jieba),
+``workers`` (1 versus 2), ``memory`` (peak RSS by input size), ``incremental`` (no change, 1%
+changed), ``store`` (load, named queries, Turtle on a graph of ``--triples`` triples), ``html``
+(graph.html for 500, 5,000 and 20,000 nodes).  The table is printed as Markdown, ready for
+``benchmarks/RESULTS.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence, Tuple
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.corpus import write_corpus  # noqa: E402
+
+SECTIONS = ("throughput", "workers", "memory", "incremental", "store", "html")
+Row = Tuple[str, str, str]  # what, figure, note
+
+
+def kg_build(corpus: Path, out: Path, *args: str) -> Tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one ``kg build`` subprocess."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(corpus), "-o", str(out), "-q", *args],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"kg build {corpus} failed ({proc.returncode}): {err.strip()}")
+    return wall, usage.ru_maxrss // 1024
+
+
+def median_of(repeat: int, run: Callable[[], float]) -> float:
+    return statistics.median(run() for _ in range(repeat))
+
+
+def characters(corpus: Path) -> int:
+    return sum(len(p.read_text(encoding="utf-8")) for p in corpus.rglob("*.txt"))
+
+
+def fresh(tmp: Path, name: str) -> Path:
+    path = tmp / name
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def segmenter_alone(corpus: Path, kind: str, repeat: int) -> float:
+    """Characters per second of the segmenter only (loaded beforehand), over the same sentences."""
+    from kg import ingest
+    from kg.config import settings_from
+    from kg.lexicon import load_lexicon
+    from kg.segment import load_segmenter
+
+    docs = list(ingest.read_documents([str(corpus)], pattern="*.txt", errors=[]))
+    settings = settings_from()
+    seg = load_segmenter(kind, load_lexicon(settings.ontology_dir).user_dictionary())
+    chars = sum(len(d.text) for d in docs)
+
+    def run() -> float:
+        t = time.perf_counter()
+        for d in docs:
+            seg.segment(d.sentences)
+        return time.perf_counter() - t
+
+    return chars / median_of(repeat, run)
+
+
+def throughput(corpus: Path, tmp: Path, repeat: int, rows: List[Row], keep: Dict[str, float]) -> None:
+    chars = characters(corpus)
+    for kind in ("pkuseg", "jieba"):
+        e2e = median_of(repeat, lambda: kg_build(corpus, fresh(tmp, "tp"), "--segmenter", kind, "--workers", "1")[0])
+        seg = segmenter_alone(corpus, kind, repeat)
+        keep[f"e2e-{kind}"] = e2e
+        rows.append((f"`kg build` end-to-end, {kind}, 1 worker", f"{chars / e2e:,.0f} chars/s",
+                     f"{e2e:.1f} s for {chars:,} chars, incl. start-up and model load"))
+        rows.append((f"segmenter alone, {kind}", f"{seg:,.0f} chars/s", "spaCy zh tokenizer over the same sentences"))
+        rows.append((f"ratio end-to-end / segmenter, {kind}", f"{chars / e2e / seg:.2f}", "target ≥ 0.7 (pkuseg)"))
+
+
+def workers(corpus: Path, tmp: Path, repeat: int, rows: List[Row], keep: Dict[str, float]) -> None:
+    chars = characters(corpus)
+    one = keep.get("e2e-pkuseg") or median_of(
+        repeat, lambda: kg_build(corpus, fresh(tmp, "w1"), "--workers", "1")[0])
+    two = median_of(repeat, lambda: kg_build(corpus, fresh(tmp, "w2"), "--workers", "2")[0])
+    rows.append(("`kg build` pkuseg, 2 workers", f"{chars / two:,.0f} chars/s", f"{two:.1f} s"))
+    rows.append(("speed-up 2 workers / 1 worker", f"{one / two:.2f}×", f"{os.cpu_count()} cores; target ≥ 1.7"))
+
+
+def memory(sizes: Sequence[float], tmp: Path, rows: List[Row]) -> None:
+    for mb in sizes:
+        corpus = tmp / f"mem-{mb:g}"
+        if not corpus.exists():
+            write_corpus(corpus, mb, seed=int(mb * 1000))
+        wall, rss = kg_build(corpus, fresh(tmp, "mem-out"), "--workers", "1")
+        rows.append((f"peak RSS, {mb:g} MB input, pkuseg, 1 worker", f"{rss:,} MB", f"build {wall:.1f} s; target < 3 GB at 50 MB"))
+
+
+def incremental(corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
+    work = tmp / "inc-corpus"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(corpus, work)
+    out = fresh(tmp, "inc-out")
+    first, _ = kg_build(work, out, "--workers", "1")
+    same = median_of(repeat, lambda: kg_build(work, out, "--workers", "1")[0])
+    files = sorted(work.glob("*.txt"))
+    rng = random.Random(1)
+    times = []
+    for r in range(repeat):
+        for p in rng.sample(files, max(1, len(files) // 100)):
+            p.write_text(p.read_text(encoding="utf-8") + f"\n工业和信息化部将开展第{r}批试点。\n", encoding="utf-8")
+        times.append(kg_build(work, out, "--workers", "1")[0])
+    changed = statistics.median(times)
+    rows.append(("first build (pkuseg, 1 worker)", f"{first:.1f} s", "cold cache"))
+    rows.append(("rebuild, nothing changed", f"{same:.1f} s", f"{first / same:.1f}× faster; target ≥ 20×"))
+    rows.append(("rebuild, 1% of documents changed", f"{changed:.1f} s", f"{first / changed:.1f}× faster"))
+
+
+def store(target: int, corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
+    """Load, query and serialise a graph of ``target`` triples: the corpus's graph, copied."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.graph import to_turtle
+    from kg.query import named_queries, run_query
+
+    out = tmp / "store-src"
+    if not (out / "graph.ttl").exists():
+        kg_build(corpus, out, "--workers", "1", "--no-html", "--no-store")
+    base = "<https://w3id.org/policy-kg/id/"
+    src = ox.Store()
+    src.load(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)
+    lines = [str(q.triple) + " ." for q in src]
+    copies = max(1, -(-target // len(lines)))
+    nt = "\n".join(line.replace(base, f"{base}c{k}/") if k else line for k in range(copies) for line in lines) + "\n"
+    n = len(lines) * copies
+    note = f"{n:,} triples: the {len(lines):,} of the benchmark corpus's graph, {copies}× with renamed IRIs"
+    # pyoxigraph, as kg/store.py uses it (an on-disk store, one named graph)
+    path = fresh(tmp, "ox-store")
+    st = ox.Store(str(path))
+    t = time.perf_counter()
+    st.bulk_load(nt.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:bench"))
+    st.flush()
+    load = time.perf_counter() - t
+    rows.append(("store load, pyoxigraph (bulk_load, on disk)", f"{n / load:,.0f} triples/s", note))
+    t = time.perf_counter()
+    g = Graph()
+    g.parse(data=nt, format="nt")
+    ref = time.perf_counter() - t
+    rows.append(("store load, rdflib in-memory Graph (reference)", f"{n / ref:,.0f} triples/s", "parse N-Triples"))
+    del st
+    outdir = tmp / "store-q"
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir()
+    shutil.move(str(path), outdir / "store")
+    from kg.store import data_graphs
+
+    opened = ox.Store.read_only(str(outdir / "store"))
+    graphs = data_graphs(opened)
+    for name, nq in named_queries().items():
+        params = [what.split("e.g. ", 1)[1] for _, what in nq.params if "e.g. " in what]
+
+        def q() -> float:
+            t = time.perf_counter()
+            run_query(outdir, name=name, params=params)
+            return time.perf_counter() - t
+
+        ms = median_of(repeat, q) * 1000
+        with_open = median_of(repeat, lambda: _query_open(opened, graphs, nq.text, params)) * 1000
+        rows.append((f"query `{name}` (pyoxigraph)", f"{ms:,.0f} ms",
+                     f"`kg query`'s run_query, store opened per call; {with_open:,.0f} ms on an open store; "
+                     "target < 200 ms"))
+    t = time.perf_counter()
+    to_turtle(g)
+    rows.append(("Turtle, rdflib (kg.graph.to_turtle)", f"{time.perf_counter() - t:.1f} s", f"{n:,} triples"))
+    mem = ox.Store()
+    mem.bulk_load(nt.encode(), format=ox.RdfFormat.N_TRIPLES)
+    t = time.perf_counter()
+    mem.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph())
+    rows.append(("Turtle, pyoxigraph (reference, unsorted)", f"{time.perf_counter() - t:.1f} s", f"{n:,} triples"))
+
+
+def _query_open(store, graphs, text: str, params: Sequence[str]) -> float:
+    import pyoxigraph as ox
+
+    from kg.query import parse_param
+    from kg.store import to_ox
+
+    subs = {ox.Variable(k): to_ox(v) for k, v in map(parse_param, params)}
+    t = time.perf_counter()
+    list(store.query(text, default_graph=graphs, named_graphs=graphs, substitutions=subs or None))
+    return time.perf_counter() - t
+
+
+def html(rows: List[Row], sizes=(500, 5000, 20000)) -> None:
+    from kg.viz import write_html
+    from tests.browser import TOP_CLASS, synthetic_records
+
+    for n in sizes:
+        entities, relations = synthetic_records(n)
+        with tempfile.TemporaryDirectory() as d:
+            t = time.perf_counter()
+            path = write_html(entities, relations, Path(d) / "graph.html", top_class=TOP_CLASS)
+            wall = time.perf_counter() - t
+            size = path.stat().st_size / 1e6
+        rows.append((f"graph.html, {n:,} nodes", f"{wall:.2f} s", f"{size:.1f} MB"))
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1e6:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=10.0, help="corpus size for throughput, workers, incremental (MB)")
+    ap.add_argument("--memory-mb", type=float, nargs="+", default=[1, 10, 50], help="input sizes for peak RSS (MB)")
+    ap.add_argument("--triples", type=int, default=1_000_000, help="graph size for the store rows")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    ap.add_argument("--tmp", type=Path, help="work directory (default: a temporary one, removed)")
+    a = ap.parse_args(argv)
+    sections = a.only or SECTIONS
+    tmp = a.tmp or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    rows: List[Row] = []
+    keep: Dict[str, float] = {}
+    try:
+        corpus = tmp / f"corpus-{a.mb:g}"
+        if not corpus.exists():
+            write_corpus(corpus, a.mb)
+        docs = len(list(corpus.glob("*.txt")))
+        for name in sections:
+            t = time.perf_counter()
+            if name == "throughput":
+                throughput(corpus, tmp, a.repeat, rows, keep)
+            elif name == "workers":
+                workers(corpus, tmp, a.repeat, rows, keep)
+            elif name == "memory":
+                memory(a.memory_mb, tmp, rows)
+            elif name == "incremental":
+                incremental(corpus, tmp, a.repeat, rows)
+            elif name == "store":
+                store(a.triples, corpus, tmp, a.repeat, rows)
+            elif name == "html":
+                html(rows)
+            print(f"[{name}: {time.perf_counter() - t:.0f} s]", file=sys.stderr, flush=True)
+    finally:
+        if a.tmp is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · commit {commit()} · {machine()}")
+    print(f"corpus: {a.mb:g} MB, {docs:,} documents (benchmarks/corpus.py) · median of {a.repeat} run(s)\n")
+    print("| measure | figure | note |\n|---|---|---|")
+    for what, figure, note in rows:
+        print(f"| {what} | {figure} | {note} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Per-document extraction, in this process, in a pool of worker processes, or on a Dask cluster.
+
+:func:`extract_documents` is what :func:`kg.pipeline.build` calls: cached extractions are reused
+(:mod:`kg.cache`), the others are computed and returned in input order, so the graph is the same
+byte for byte however many workers computed it.  Each worker process holds one
+:class:`~kg.pipeline.Pipeline` (loaded once, lazily: only if it is given a document), and
+documents are shipped to it in chunks.
+
+- ``workers=1``: in this process, with the caller's pipeline.
+- ``workers=N``: a ``multiprocessing`` pool of N processes.  Where ``fork`` is available the
+  workers inherit the caller's pipeline (already loaded or not) instead of loading another.
+- ``scheduler="tcp://HOST:PORT"``: a Dask distributed cluster.  Every worker must have the same
+  policy-kg, lexicon and (for pkuseg) model installed: each batch reports the worker's pipeline
+  version and a mismatch stops the build.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from .cache import CacheStats, ExtractionCache, pipeline_version
+from .config import Settings
+from .errors import ConfigError, KGError
+from .types import Document, Extraction
+
+__all__ = ["ExtractReport", "extract_documents", "default_workers"]
+
+
+@dataclass(frozen=True)
+class ExtractReport:
+    """How the documents of a build were extracted."""
+
+    documents: int  # canonical documents of the build
+    extracted: int  # computed in this build
+    cached: int  # reused from the cache
+    workers: int  # processes that extracted (1: in process; Dask: the cluster's workers)
+    scheduler: Optional[str] = None  # the Dask scheduler address, if one was used
+    corrupt: int = 0  # cache entries that could not be read and were recomputed
+
+    def summary(self) -> str:
+        where = f"Dask at {self.scheduler}, {self.workers} worker(s)" if self.scheduler else f"{self.workers} process(es)"
+        line = f"extraction: {self.extracted} computed" + (f" ({where})" if self.extracted else "")
+        line += f", {self.cached} reused from the cache"
+        return line + (f", {self.corrupt} unreadable cache entr(y/ies) recomputed" if self.corrupt else "")
+
+
+def default_workers(setting: int) -> int:
+    """``setting`` workers, or one per usable core when it is 0."""
+    if setting < 0:
+        raise ConfigError(f"workers {setting} must be >= 0 (0: one per core)")
+    if setting:
+        return setting
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def extract_documents(documents: Sequence[Document], pipeline, *, cache: Optional[ExtractionCache] = None,
+                      force: bool = False, workers: int = 1, scheduler: Optional[str] = None,
+                      progress: bool = False) -> Tuple[Tuple[Extraction, ...], ExtractReport]:
+    """The extraction of every document, in the order given, reusing ``cache`` unless ``force``."""
+    results: List[Optional[Extraction]] = [None] * len(documents)
+    todo: List[int] = []
+    for i, d in enumerate(documents):
+        x = cache.get(d) if cache is not None and not force else None
+        if x is None:
+            todo.append(i)
+        else:
+            results[i] = x
+    cached = len(documents) - len(todo)
+    used = 1
+    with _progress(len(documents), progress) as bar:
+        bar.update(cached)
+        pending = [documents[i] for i in todo]
+        if scheduler:
+            stream, used = _dask(pending, pipeline, scheduler)
+        elif workers > 1 and len(pending) > 1:
+            used = min(workers, len(pending))
+            stream = _pool(pending, pipeline, used)
+        else:
+            stream = (pipeline.extract(d) for d in pending)
+        for i, x in zip(todo, stream):
+            results[i] = x
+            if cache is not None:
+                cache.put(documents[i], x)
+            bar.update(1)
+    stats = cache.stats if cache is not None else CacheStats()
+    report = ExtractReport(documents=len(documents), extracted=len(todo), cached=cached, workers=used,
+                           scheduler=scheduler, corrupt=stats.corrupt)
+    return tuple(results), report  # type: ignore[arg-type]
+
+
+def _progress(total: int, enabled: bool):
+    """A tqdm bar on stderr, or a stand-in that does nothing."""
+    if enabled:
+        try:
+            from tqdm import tqdm
+        except ImportError:  # pragma: no cover - tqdm is a dependency
+            pass
+        else:
+            return tqdm(total=total, unit="doc", desc="extracting", file=sys.stderr, dynamic_ncols=True, leave=False)
+    return _NoBar()
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+# -- a pool of processes, one pipeline each ---------------------------------------------------
+
+_PIPELINE = None  # this process's pipeline (a pool worker's, or the parent's before a fork)
+
+
+def _init_worker(settings: Settings) -> None:
+    global _PIPELINE
+    if _PIPELINE is None or _PIPELINE.settings != settings:  # spawned, not forked: load our own
+        from .pipeline import Pipeline
+
+        _PIPELINE = Pipeline(settings)
+
+
+def _extract_in_worker(doc: Document) -> Extraction:
+    return _PIPELINE.extract(doc)
+
+
+def _pool(docs: Sequence[Document], pipeline, workers: int) -> Iterator[Extraction]:
+    global _PIPELINE
+    _fail_early(pipeline)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    _PIPELINE = pipeline  # inherited by forked workers, loaded segmenter included
+    try:
+        ctx = multiprocessing.get_context(method)
+        chunk = max(1, min(16, math.ceil(len(docs) / (workers * 8))))
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(pipeline.settings,)) as pool:
+            yield from pool.imap(_extract_in_worker, docs, chunksize=chunk)
+    finally:
+        _PIPELINE = None
+
+
+def _fail_early(pipeline) -> None:
+    """Raise the model-not-installed error here, once, rather than in every worker."""
+    if not pipeline.segmenter_loaded and pipeline.settings.segmenter == "pkuseg":
+        from .model import locate_model
+
+        locate_model()
+
+
+# -- Dask distributed -------------------------------------------------------------------------
+
+_DASK_PIPELINES: Dict[Settings, object] = {}
+_DASK_LOCK = threading.Lock()  # a Dask worker may run several threads; one extraction at a time
+
+
+def _dask_extract(batch: Sequence[Document], settings: Settings) -> Tuple[str, List[Extraction]]:
+    """Run on a Dask worker: this process's pipeline for ``settings`` (loaded once) extracts a batch."""
+    with _DASK_LOCK:
+        pipeline = _DASK_PIPELINES.get(settings)
+        if pipeline is None:
+            from .pipeline import Pipeline
+
+            pipeline = _DASK_PIPELINES[settings] = Pipeline(settings)
+        return pipeline_version(pipeline), [pipeline.extract(d) for d in batch]
+
+
+def _dask(docs: Sequence[Document], pipeline, address: str) -> Tuple[Iterator[Extraction], int]:
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise KGError("--scheduler needs Dask distributed: pip install 'dask[distributed]'") from exc
+    try:
+        client = Client(address, timeout=30, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise KGError(f"cannot reach the Dask scheduler at {address} ({exc})") from exc
+    workers = max(1, len(client.nthreads()))
+    return _dask_results(client, docs, pipeline, address, workers), workers
+
+
+def _dask_results(client, docs: Sequence[Document], pipeline, address: str, workers: int) -> Iterator[Extraction]:
+    expected = pipeline_version(pipeline)
+    size = max(1, min(32, math.ceil(len(docs) / (workers * 8))))
+    batches = [list(docs[i:i + size]) for i in range(0, len(docs), size)]
+    try:
+        # an absolute ontology path: the workers' working directory is not ours
+        settings = replace(pipeline.settings, ontology_dir=Path(pipeline.settings.ontology_dir).resolve())
+        futures = [client.submit(_dask_extract, b, settings, pure=False) for b in batches]
+        for fut in futures:  # in submission order: the graph does not depend on who finished first
+            version, xs = fut.result()
+            if version != expected:
+                raise KGError(f"a Dask worker of {address} runs another pipeline (version {version[:12]}, "
+                              f"here {expected[:12]}): install the same policy-kg, lexicon and model on every worker")
+            yield from xs
+    finally:
+        client.close()

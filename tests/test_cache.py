@@ -1,0 +1,132 @@
+"""Incremental extraction (kg/cache.py): unchanged documents are reused, never re-extracted."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kg.cache import ExtractionCache, pipeline_version
+from kg.config import settings_from
+from kg.pipeline import Pipeline, build
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def small_corpus(root: Path, docs: int = 6, per_doc: int = 5) -> Path:
+    """Distinct small documents: consecutive runs of the first seed's sentences."""
+    text = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+    sentences = [s for s in re.findall(r"[^。！？\n]+[。！？]", text) if len(s.strip()) >= 8]
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(docs):
+        part = sentences[i * per_doc:(i + 1) * per_doc]
+        assert part, "the seed has too few sentences for this corpus"
+        (root / f"d{i}.txt").write_text("".join(part) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return small_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+def test_unchanged_rebuild_reuses_everything_and_loads_no_segmenter(pipeline, tmp_path):
+    out = tmp_path / "out"
+    first = build([str(SEEDS)], out, pipeline=pipeline, workers=1)
+    assert (first.extraction.extracted, first.extraction.cached) == (1, 0)
+    before = (out / "graph.ttl").read_bytes()
+    fresh = Pipeline()  # not loaded yet: a rebuild with nothing to extract must not load pkuseg
+    again = build([str(SEEDS)], out, pipeline=fresh, workers=1)
+    assert (again.extraction.extracted, again.extraction.cached) == (0, 1)
+    assert not fresh.segmenter_loaded
+    assert (out / "graph.ttl").read_bytes() == before
+    assert again.extractions == first.extractions
+
+
+def test_force_extracts_every_document_again(pipeline, corpus, tmp_path):
+    out = tmp_path / "out"
+    first = build([str(corpus)], out, pipeline=pipeline, workers=1)
+    forced = build([str(corpus)], out, pipeline=pipeline, workers=1, force=True)
+    assert first.extraction.extracted == forced.extraction.extracted == 6
+    assert forced.extraction.cached == 0
+
+
+def test_only_changed_documents_are_extracted(pipeline, corpus, tmp_path):
+    src = tmp_path / "src"
+    small_corpus(src)
+    out = tmp_path / "out"
+    build([str(src)], out, pipeline=pipeline, workers=1, html=False)
+    (src / "d2.txt").write_text("工信部将落实“白名单”制度。\n", encoding="utf-8")
+    r = build([str(src)], out, pipeline=pipeline, workers=1, html=False)
+    assert (r.extraction.extracted, r.extraction.cached) == (1, 5)
+    build([str(src)], tmp_path / "fresh", pipeline=pipeline, workers=1, html=False)
+    assert (out / "graph.ttl").read_bytes() == (tmp_path / "fresh" / "graph.ttl").read_bytes()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda b: b[: len(b) // 2],  # truncated (a killed writer cannot leave this, a full disk can)
+    lambda b: b[:-1] + bytes([b[-1] ^ 0xFF]),  # one flipped byte
+    lambda b: b"",  # empty
+    lambda b: b"not a cache entry at all",
+])
+def test_a_corrupt_entry_is_recomputed_not_fatal(pipeline, corpus, tmp_path, damage):
+    out = tmp_path / "out"
+    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    before = (out / "graph.ttl").read_bytes()
+    entries = sorted((out / "cache").rglob("*.pickle"))
+    assert len(entries) == 6
+    entries[0].write_bytes(damage(entries[0].read_bytes()))
+    r = build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    assert (r.extraction.extracted, r.extraction.cached, r.extraction.corrupt) == (1, 5, 1)
+    assert (out / "graph.ttl").read_bytes() == before
+    assert "recomputed" in r.extraction.summary()
+
+
+def test_an_entry_of_another_document_is_not_used(pipeline, corpus, tmp_path):
+    out = tmp_path / "out"
+    first = build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    a, b = first.documents[0], first.documents[1]
+    cache = ExtractionCache(out / "cache", pipeline_version(pipeline))
+    cache.path(a).write_bytes(cache.path(b).read_bytes())  # a valid entry, but of another document
+    assert cache.get(a) is None and cache.stats.corrupt == 1
+
+
+def test_pipeline_version_follows_segmenter_and_lexicon(pipeline, tmp_path):
+    import shutil
+
+    jieba = Pipeline(settings_from({"segmenter": "jieba"}))
+    assert pipeline_version(jieba) != pipeline_version(pipeline)
+    assert pipeline_version(Pipeline()) == pipeline_version(pipeline)
+    onto = tmp_path / "ontology"
+    shutil.copytree(pipeline.settings.ontology_dir, onto)
+    with open(onto / "lexicon" / "my_entries.tsv", "w", encoding="utf-8") as fh:
+        fh.write("canonical\tclass\taliases\tcodes\tparent\n星火科技集团\tEnterpriseGroup\t星火集团\t\t\n")
+    assert pipeline_version(Pipeline(settings_from({"ontology_dir": onto}))) != pipeline_version(pipeline)
+
+
+def test_no_cache_writes_no_cache_directory(pipeline, tmp_path):
+    out = tmp_path / "out"
+    r = build([str(SEEDS)], out, pipeline=pipeline, workers=1, cache=False, html=False)
+    assert r.extraction.extracted == 1 and not (out / "cache").exists()
+
+
+def test_unchanged_graph_ttl_is_not_serialised_again(pipeline, corpus, tmp_path, monkeypatch):
+    import kg.graph
+
+    out = tmp_path / "out"
+    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    before = (out / "graph.ttl").read_bytes()
+    calls = []
+    real = kg.graph.to_turtle
+    monkeypatch.setattr(kg.graph, "to_turtle", lambda g: calls.append(1) or real(g))
+    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    assert calls == [] and (out / "graph.ttl").read_bytes() == before
+    (out / "graph.ttl").write_bytes(before + b"# edited by hand\n")  # not what the state recorded: rewritten
+    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    assert calls == [1] and (out / "graph.ttl").read_bytes() == before
+    (corpus / "d0.txt").write_text("工信部将落实“白名单”制度。\n", encoding="utf-8")
+    try:
+        build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+        assert calls == [1, 1] and (out / "graph.ttl").read_bytes() != before
+    finally:
+        small_corpus(corpus)  # the module's corpus as it was

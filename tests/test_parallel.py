@@ -1,0 +1,115 @@
+"""Parallel and distributed extraction (kg/parallel.py): the same graph, byte for byte."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.errors import ConfigError
+from kg.parallel import default_workers, extract_documents
+from kg.pipeline import build
+
+from .test_cache import SEEDS, small_corpus
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = small_corpus(tmp_path_factory.mktemp("corpus"))
+    for seed in sorted(SEEDS.glob("*.txt")):  # and a near-duplicate pair
+        (root / seed.name).write_bytes(seed.read_bytes())
+    return root
+
+
+@pytest.fixture(scope="module")
+def local(pipeline, corpus, tmp_path_factory):
+    """The reference: one process, no cache."""
+    out = tmp_path_factory.mktemp("local")
+    build([str(corpus)], out, pipeline=pipeline, workers=1, cache=False, html=False, use_store=False)
+    return (out / "graph.ttl").read_bytes()
+
+
+def test_two_workers_give_the_same_bytes(pipeline, corpus, local, tmp_path):
+    r = build([str(corpus)], tmp_path, pipeline=pipeline, workers=2, cache=False, html=False, use_store=False)
+    assert r.extraction.workers == 2 and r.extraction.extracted == 7
+    assert (tmp_path / "graph.ttl").read_bytes() == local
+
+
+def test_workers_load_their_own_pipeline_when_the_parent_has_none_loaded(corpus, pipeline):
+    from kg.pipeline import Pipeline
+
+    docs = build([str(corpus)], None, pipeline=pipeline, workers=1).documents[:4]
+    fresh = Pipeline()
+    xs, report = extract_documents(docs, fresh, workers=2)
+    assert not fresh.segmenter_loaded  # the workers loaded theirs; this process did not
+    assert xs == tuple(pipeline.extract(d) for d in docs) and report.workers == 2
+
+
+def test_dask_local_cluster_gives_the_same_bytes(corpus, local, tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        r = build([str(corpus)], tmp_path, scheduler=cluster.scheduler_address, cache=False, html=False,
+                  use_store=False)
+    assert r.extraction.scheduler and r.extraction.workers == 2 and r.extraction.extracted == 7
+    assert (tmp_path / "graph.ttl").read_bytes() == local
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o", str(tmp_path / "out"), "--segmenter",
+                        "jieba", "--scheduler", "tcp://127.0.0.1:9", "--no-html"],
+                       capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "tcp://127.0.0.1:9" in r.stderr
+
+
+@pytest.mark.parametrize("setting, expected", [(1, 1), (3, 3)])
+def test_default_workers(setting, expected):
+    assert default_workers(setting) == expected
+
+
+def test_zero_workers_means_one_per_core():
+    assert default_workers(0) >= 1
+
+
+def test_negative_workers_are_refused():
+    with pytest.raises(ConfigError, match="workers -1"):
+        default_workers(-1)
+
+
+def test_progress_bar_when_asked(pipeline, corpus, monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    build([str(corpus)], None, pipeline=pipeline, workers=1, progress=True)
+    assert "extracting" in err.getvalue() and "/7 [" in err.getvalue()  # 7 documents to go
+
+
+@pytest.mark.parametrize("flags", [["-q"], []])  # -q, and stderr not a terminal (captured here)
+def test_no_progress_bar_when_quiet_or_not_a_terminal(tmp_path, flags):
+    r = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o", str(tmp_path / "out"), "--segmenter",
+                        "jieba", "--no-html", *flags], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+
+
+def test_cli_reuses_the_cache_and_force_extracts_again(tmp_path):
+    def run(*flags):
+        r = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o", str(tmp_path / "out"), "--segmenter",
+                            "jieba", "--no-html", "--workers", "2", *flags], capture_output=True, text=True, cwd=REPO,
+                           timeout=300)
+        assert r.returncode == 0, r.stderr
+        return next(line for line in r.stdout.splitlines() if line.startswith("extraction:"))
+
+    assert run().startswith("extraction: 1 computed")
+    assert run() == "extraction: 0 computed, 1 reused from the cache"
+    assert run("--force").startswith("extraction: 1 computed")
+
+
+def test_cli_refuses_negative_workers(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o", str(tmp_path / "out"), "--workers", "-2"],
+                       capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert r.returncode == 2 and "--workers" in r.stderr and "Traceback" not in r.stderr
