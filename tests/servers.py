@@ -56,7 +56,7 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float, ok=lambda
             if ok(requests.get(url, timeout=2)):
                 return
         except requests.RequestException:
-            pass
+            pass  # not listening yet: wait and ask again
         time.sleep(0.3)
     _stop(proc)
     pytest.fail(f"server not ready at {url} after {timeout:g}s; log {log}:\n{log.read_text(errors='replace')[-2000:]}")

@@ -47,7 +47,7 @@ def _sha256(path: Path) -> str:
 
 
 def _quiet(_message: str) -> None:
-    pass
+    """A progress callback that prints nothing."""
 
 
 @pytest.fixture(scope="session")
@@ -161,14 +161,14 @@ def test_module_doctests():
     [
         ({"KG_CACHE_DIR": "/c/kg", "XDG_CACHE_HOME": "/x"}, "/c/kg"),
         ({"XDG_CACHE_HOME": "/x"}, "/x/policy-kg"),
-        ({"XDG_CACHE_HOME": "relative"}, "/home/u/.cache/policy-kg"),  # ignored, per XDG
-        ({}, "/home/u/.cache/policy-kg"),
+        ({"XDG_CACHE_HOME": "relative"}, "/u-home/.cache/policy-kg"),  # ignored, per XDG
+        ({}, "/u-home/.cache/policy-kg"),
     ],
 )
 def test_cache_root_resolution(monkeypatch, env, expected):
     for var in ("KG_CACHE_DIR", "XDG_CACHE_HOME"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("HOME", "/home/u")
+    monkeypatch.setenv("HOME", "/u-home")
     for var, value in env.items():
         monkeypatch.setenv(var, value)
     assert model.cache_root().as_posix() == expected

@@ -125,7 +125,7 @@ class _Reply(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"Bad Request: unexpected token in Turtle" if code == 400 else b"overloaded")
 
     def log_message(self, *args):
-        pass
+        """Keep the test output free of the fake server's access log."""
 
 
 @pytest.fixture()

@@ -86,8 +86,8 @@ def test_missing_document_is_kept_and_reported_until_removed(jieba_pipeline, two
 
 def test_missing_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="no triple store here"):
-        with open_store(tmp_path / "nothing"):
-            pass
+        with open_store(tmp_path / "nothing") as store:
+            len(store)  # never reached: opening fails
 
 
 def test_no_blank_nodes_in_the_store(seed_build):
