@@ -51,6 +51,7 @@ class _State:
 @dataclass
 class _Sink:
     doc: Document
+    verb_ends: Set[Tuple[int, str]] = field(default_factory=set)  # (end offset, word) of the verbs
     relations: List[Relation] = field(default_factory=list)
     seen: Set[Tuple[str, str, str, int]] = field(default_factory=set)
 
@@ -84,11 +85,10 @@ class RelationExtractor:
                  tokens: Optional[Sequence[Sequence[Token]]] = None) -> Extraction:
         """Relations of ``doc``; ``tokens[i]`` (the words of sentence i) let any verb, not only
         the listed ones, govern an instrument."""
-        self._verb_ends = _verb_ends(tokens) if tokens is not None else set()
         by_sentence: Dict[int, List[Mention]] = {}
         for m in sorted(mentions, key=lambda m: m.start):
             by_sentence.setdefault(m.sentence, []).append(m)
-        sink = _Sink(doc)
+        sink = _Sink(doc, _verb_ends(tokens) if tokens is not None else set())
         person_org = self._posts(doc, by_sentence, sink)
         self._sub_units(doc, by_sentence, sink)
         self._names(doc, by_sentence, sink)
@@ -251,7 +251,7 @@ class RelationExtractor:
                 link: Optional[Tuple[str, Tuple[str, ...]]] = None
                 if top == "Instrument":
                     verb = (_last_word(since_clause, self.launch + self.implement + self.focus + self.encourage)
-                            or self._any_verb(s, c_start, m) or _disposal(since_clause))
+                            or _any_verb(sink.verb_ends, s, c_start, m) or _disposal(since_clause))
                     urged = _last_word(since_clause, self.encourage) is not None
                     if verb is not None and not urged:
                         predicate = "launches" if verb[1] in self.launch else "implements"
@@ -281,16 +281,6 @@ class RelationExtractor:
                         sink.add(owner, link[0], m.key, s, m.start, m.end, "enumeration" if joined else "focus")
                 prev_link = link
                 prev = m
-
-    def _any_verb(self, s: Sentence, c_start: int, m: Mention) -> Optional[Tuple[int, str]]:
-        """(clause offset, word) of the last verb before ``m`` in its clause, if the segmenter
-        and the general dictionary show one (增加|再贷款, 下调|…利率)."""
-        lo = s.start + c_start
-        ends = [e for e in self._verb_ends if lo < e[0] <= m.start]
-        if not ends:
-            return None
-        end, word = max(ends)
-        return end - len(word) - lo, word
 
     def _modifying_enumeration(self, s: Sentence, c_start: int, m: Mention, in_clause: Sequence[Mention],
                                sink: _Sink) -> None:
@@ -386,6 +376,17 @@ def _disposal(text: str) -> Optional[Tuple[int, str]]:
     if stripped.endswith(("将", "把")):
         return len(stripped) - 1, stripped[-1]
     return None
+
+
+def _any_verb(verb_ends: Set[Tuple[int, str]], s: Sentence, c_start: int, m: Mention) -> Optional[Tuple[int, str]]:
+    """(clause offset, word) of the last verb before ``m`` in its clause, if the segmenter and
+    the general dictionary show one (增加|再贷款, 下调|…利率)."""
+    lo = s.start + c_start
+    ends = [e for e in verb_ends if lo < e[0] <= m.start]
+    if not ends:
+        return None
+    end, word = max(ends)
+    return end - len(word) - lo, word
 
 
 def _verb_ends(tokens: Sequence[Sequence[Token]]) -> Set[Tuple[int, str]]:
