@@ -21,6 +21,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from .lexicon import MAX_ENDING as _MAX_HEAD
 from .lexicon import Lexicon, match_key
 from .ontology import ClassTree
 from .types import Document, Entity, Mention, Sentence, Token
@@ -118,6 +119,7 @@ class EntityRecogniser:
             "Actor": tuple(sorted(_words_with_any(lexicon, verbs | {"marker"}), key=len, reverse=True)),
         }
         self.generic = set(lexicon.words_with("generic")) | set(self.modifiers)
+        self.generic_longest_first = tuple(sorted(self.generic, key=lambda w: (-len(w), w)))
         self.action_verbs = set(lexicon.words_with("launch")) | set(lexicon.words_with("implement"))
         self.focus_verbs = set(lexicon.words_with("focus")) - self.action_verbs
 
@@ -126,9 +128,10 @@ class EntityRecogniser:
         """Mentions of ``doc``; ``tokens[i]`` are the words of ``doc.sentences[i]``."""
         found = [self.find(s, toks) for s, toks in zip(doc.sentences, tokens)]
         gazetteer = self._gazetteer(c for cands in found for c in cands)
+        names = Trie({k: k for k in gazetteer})  # built once per document, used per sentence
         mentions: List[Mention] = []
         for s, toks, cands in zip(doc.sentences, tokens, found):
-            cands = cands + self._gazetteer_matches(s, toks, gazetteer)
+            cands = cands + self._gazetteer_matches(s, toks, gazetteer, names)
             for c in _settle(cands):
                 key, cls = gazetteer.get(c.key, (c.key, c.cls))
                 if c.rule == "lexicon":
@@ -193,7 +196,7 @@ class EntityRecogniser:
         known_ends = {c.end: c.start for c in found if c.rule == "lexicon"}
         out = []
         for j, tok in enumerate(tokens):
-            prefix = norm[:tok.end]
+            prefix = norm[max(0, tok.end - _MAX_HEAD):tok.end]  # heads are short: look no further
             for table, top, rule in ((self.heads, "Instrument", "instrument-head"),
                                      (self.suffixes, "Actor", "organisation-suffix")):
                 hit = _suffix_lookup_len(table, prefix)
@@ -322,7 +325,7 @@ class EntityRecogniser:
         s = "".join(ch for ch in specific if ch not in _OPEN_QUOTES + _CLOSE_QUOTES)
         if len(s) < 2:
             return True
-        for g in sorted(self.generic, key=len, reverse=True):
+        for g in self.generic_longest_first:
             s = s.replace(g, "")
         return len(s) < 2
 
@@ -419,17 +422,15 @@ class EntityRecogniser:
         return self._is_generic(rest) if rest != key else key in _SHORT_TITLES
 
     def _gazetteer_matches(self, s: Sentence, tokens: Sequence[Token],
-                           gaz: Mapping[str, Tuple[str, str]]) -> List[_Candidate]:
+                           gaz: Mapping[str, Tuple[str, str]], trie: Trie) -> List[_Candidate]:
         if not gaz:
             return []
         bounds = _bounds(s, tokens)
-        trie = Trie({k: k for k in gaz})
         out = []
         for i in sorted(bounds):
             hit = trie.longest(s.norm, i)
             if hit and hit[0] in bounds:
-                key, cls = gaz[hit[1]]
-                out.append(_Candidate(i, hit[0], hit[1], cls, "gazetteer"))
+                out.append(_Candidate(i, hit[0], hit[1], gaz[hit[1]][1], "gazetteer"))
         return out
 
 
@@ -504,7 +505,7 @@ def _suffix_table(table: Mapping[str, str]) -> Dict[str, Tuple[int, str]]:
 def _suffix_lookup_len(table: Mapping[str, Tuple[int, str]], text: str) -> Optional[Tuple[int, str]]:
     """(length, class) of the longest key that ``text`` ends with."""
     best = None
-    for n in range(min(len(text), 8), 0, -1):
+    for n in range(min(len(text), _MAX_HEAD), 0, -1):
         hit = table.get(text[-n:])
         if hit is not None:
             best = hit
@@ -518,7 +519,7 @@ def _suffix_lookup(table: Mapping[str, Tuple[int, str]], text: str) -> Optional[
 
 
 def _prefix_head(table: Mapping[str, Tuple[int, str]], norm: str, pos: int) -> Optional[str]:
-    for n in range(8, 0, -1):
+    for n in range(_MAX_HEAD, 0, -1):
         if norm[pos:pos + n] in table:
             return norm[pos:pos + n]
     return None

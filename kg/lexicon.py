@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Sequence, Tuple
 
 from .errors import LexiconError
+from .ingest import normalise  # the one definition of width/space normalisation
 from .ontology import ClassTree, class_tree
 from .types import LexiconEntry
 
@@ -25,6 +26,7 @@ POST_RANKS = ("leader", "deputy", "official", "spokesperson", "executive", "hono
 # Everyday forms of a sector name: 汽车 is also written 汽车产业, 汽车行业, 汽车业.
 SECTOR_FORMS = ("产业", "行业", "业")
 QUOTES = "“”‘’「」『』\"'"
+MAX_ENDING = 8  # characters of the longest head or suffix a pattern file may list
 
 
 def match_key(name: str) -> str:
@@ -33,8 +35,6 @@ def match_key(name: str) -> str:
     >>> match_key("“白名单” 制度")
     '白名单制度'
     """
-    from .ingest import normalise  # the one definition of width/space normalisation
-
     return "".join(c for c in normalise(name) if c not in QUOTES and not c.isspace())
 
 
@@ -87,9 +87,9 @@ def load_lexicon(ontology_dir: Path) -> Lexicon:
         entries=tuple(entries),
         surfaces=surfaces,
         by_canonical=by_canonical,
-        instrument_heads=_read_pairs(pat_dir / "instrument_heads.tsv", ("head", "class"), classes, digest),
-        title_classes=_read_pairs(pat_dir / "title_classes.tsv", ("suffix", "class"), classes, digest),
-        actor_suffixes=_read_pairs(pat_dir / "actor_suffixes.tsv", ("suffix", "class"), classes, digest),
+        instrument_heads=_read_endings(pat_dir / "instrument_heads.tsv", ("head", "class"), classes, digest),
+        title_classes=_read_endings(pat_dir / "title_classes.tsv", ("suffix", "class"), classes, digest),
+        actor_suffixes=_read_endings(pat_dir / "actor_suffixes.tsv", ("suffix", "class"), classes, digest),
         words=_read_words(pat_dir / "words.tsv", digest),
         posts=posts,
         post_orgs=post_orgs,
@@ -200,6 +200,15 @@ def _read_posts(path: Path, by_canonical: Mapping[str, LexiconEntry], digest) ->
         if org:
             orgs[title] = org
     return ranks, orgs
+
+
+def _read_endings(path: Path, header: Tuple[str, str], valid: Iterable[str], digest) -> Dict[str, str]:
+    """Name endings (heads, suffixes) -> class; the matcher looks back at most MAX_ENDING characters."""
+    table = _read_pairs(path, header, valid, digest)
+    for ending in table:
+        if len(ending) > MAX_ENDING:
+            raise LexiconError(f"{path}: {header[0]} {ending!r} is longer than {MAX_ENDING} characters")
+    return table
 
 
 def _read_words(path: Path, digest) -> Dict[str, FrozenSet[str]]:
