@@ -19,15 +19,18 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-import networkx as nx
 from rdflib import RDF, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
+from .lexicon import Lexicon
 from .namespace import KG
-from .ontology import TOP_CLASSES
-from .types import Entity, Evidence, Relation
+from .ontology import TOP_CLASSES, ClassTree
+from .types import Document, DuplicateGroup, Entity, Evidence, Extraction, Relation
+
+if TYPE_CHECKING:  # networkx is imported where used: a build that changes nothing reads its numbers without it
+    import networkx as nx
 
 __all__ = [
     "EntityScore",
@@ -39,6 +42,7 @@ __all__ = [
     "load_graph",
     "to_networkx",
     "from_records",
+    "from_build",
     "analyse",
 ]
 
@@ -170,6 +174,8 @@ def to_networkx(source: GraphSource) -> nx.MultiDiGraph:
     and sentence; ``roles``: posts held, for ``officialOf``.  Graph attribute ``documents``:
     document id -> title.
     """
+    import networkx as nx
+
     g = load_graph(source)
     top_terms = {KG[t]: t for t in TOP_CLASSES}
     iris: Dict[URIRef, str] = {}
@@ -276,6 +282,8 @@ def from_records(entities: Sequence[Entity], relations: Sequence[Relation], *,
     ValueError
         On a duplicate entity key or a relation naming an unknown entity.
     """
+    import networkx as nx
+
     by_key: Dict[str, Entity] = {}
     for entity in entities:
         if entity.key in by_key:
@@ -310,6 +318,63 @@ def from_records(entities: Sequence[Entity], relations: Sequence[Relation], *,
     return out
 
 
+def from_build(documents: Sequence[Document], groups: Sequence[DuplicateGroup], extractions: Sequence[Extraction],
+               entities: Sequence[Entity], *, lexicon: Lexicon, tree: ClassTree, base: str) -> nx.MultiDiGraph:
+    """The MultiDiGraph :func:`to_networkx` makes of a build's graph, made from the build's records.
+
+    Same nodes (IRI, label, class, aliases, codes, mention count), same edges (every relation
+    read and every lexicon fact between two entities, see :func:`kg.graph.lexicon_facts`) with
+    the same evidence sentences and posts, and the same documents and near-duplicates; no RDF is
+    made or parsed, so ``kg build`` feeds its summary, ``graph.html`` and ``kg report`` with it.
+    """
+    import networkx as nx
+
+    from .graph import Minter, lexicon_facts, mention_counts
+
+    mint = Minter(base, tree)
+    counts = mention_counts(extractions)
+    nodes: Dict[str, dict] = {}  # entity key -> node attributes
+    for e in entities:
+        nodes[e.key] = dict(iri=mint.entity_iri(e.key, e.cls), label=e.key, cls=e.cls, top=tree.top_class(e.cls),
+                            aliases=tuple(sorted(set(e.labels) - {e.key})), codes=tuple(sorted(set(e.codes))),
+                            mentions=counts.get(e.key, 0))
+    facts: Dict[Tuple[str, str, str], set] = {}  # (subject key, predicate, object key) -> evidence
+    for e, predicate, parent in lexicon_facts(entities, lexicon, tree):
+        if parent.canonical not in nodes:  # a parent with a node of its own (see kg.graph)
+            nodes[parent.canonical] = dict(
+                iri=mint.entity_iri(parent.canonical, parent.cls), label=parent.canonical, cls=parent.cls,
+                top=tree.top_class(parent.cls), aliases=tuple(sorted(set(parent.aliases) - {parent.canonical})),
+                codes=(), mentions=0)
+        facts.setdefault((e.key, _local(predicate), parent.canonical), set())
+    sentences = {d.doc_id: {s.index: s for s in d.sentences} for d in documents}
+    roles: Dict[Tuple[str, str], set] = defaultdict(set)
+    for x in extractions:
+        for r in x.relations:
+            s = sentences.get(r.evidence.doc_id, {}).get(r.evidence.sentence)
+            evidence = (Evidence(r.evidence.doc_id, s.index, r.evidence.start, r.evidence.end, s.text) if s is not None
+                        else Evidence("", 0, r.evidence.start, r.evidence.end, ""))
+            facts.setdefault((r.subject, r.predicate, r.object), set()).add(evidence)
+            if r.role:
+                roles[(r.subject, r.object)].add(r.role)
+    out = nx.MultiDiGraph()
+    names: Dict[str, str] = {}
+    used: set = set()
+    for key in sorted(nodes, key=lambda k: (nodes[k]["label"], nodes[k]["iri"])):
+        label = nodes[key]["label"]
+        names[key] = name = label if label not in used else f"{label} <{nodes[key]['iri']}>"
+        used.add(name)
+        out.add_node(name, **nodes[key])
+    for s, p, o in sorted(facts, key=lambda f: (names[f[0]], f[1], names[f[2]])):
+        evidence = tuple(sorted(facts[s, p, o], key=_evidence_order))
+        out.add_edge(names[s], names[o], key=p, predicate=p, evidence=evidence,
+                     roles=tuple(sorted(roles.get((s, o), ()))) if p == "officialOf" else ())
+    out.graph["documents"] = dict(sorted((d.doc_id, d.metadata.title or None) for d in documents))
+    out.graph["duplicates"] = tuple(sorted((Duplicate(dup, g.canonical, float(f"{g.similarity:.4f}"))
+                                            for g in groups for dup in g.duplicates),
+                                           key=lambda x: (x.canonical, x.doc_id)))
+    return out
+
+
 # --------------------------------------------------------------------------- analysis
 
 
@@ -321,6 +386,8 @@ def analyse(graph: Union[nx.MultiDiGraph, GraphSource], *, seed: int = 1,
     :func:`load_graph` reads.  Betweenness is exact up to :data:`EXACT_BETWEENNESS_MAX` nodes
     and estimated from a seeded sample of sources above.
     """
+    import networkx as nx
+
     if not isinstance(graph, nx.MultiDiGraph):
         graph = to_networkx(graph)
     simple = nx.Graph()

@@ -11,6 +11,12 @@ Entries are written atomically (:mod:`kg.io`), one file each, and checked on rea
 truncated, garbled or foreign file counts as a miss and is recomputed, never as an error.
 Entries are pickles, so the cache directory must be as trusted as the code (it lives in the
 build's own output directory).
+
+Beside the entries, ``build.state`` (:class:`BuildState`) records what the last build wrote:
+the key of everything its outputs were made from (:func:`build_key`), the sha256 of
+``graph.ttl`` and ``graph.html``, the store's bookkeeping digest and the network numbers, and
+the near-duplicate groups with their own key (:func:`dedup_key`).  While a key holds, the
+build uses what is recorded instead of computing it again (see :func:`kg.pipeline.build`).
 """
 from __future__ import annotations
 
@@ -18,13 +24,14 @@ import hashlib
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 from .errors import OutputError
 from .io import atomic_write_bytes
 from .types import Document, Extraction
 
-__all__ = ["ExtractionCache", "CacheStats", "pipeline_version", "write_turtle"]
+__all__ = ["ExtractionCache", "CacheStats", "pipeline_version", "BuildState", "build_key", "dedup_key",
+           "read_state", "write_state", "file_sha256"]
 
 MAGIC = b"policy-kg extraction 1\n"
 # The modules whose code decides what an extraction holds (ingest too: the key is the raw bytes).
@@ -38,13 +45,13 @@ def pipeline_version(pipeline) -> str:
     Cheap: it reads no model, only the lexicon's version (already parsed by the pipeline) and a
     few small files.
     """
+    from importlib import metadata
+
     from . import __version__
 
     try:
-        import spacy
-
-        spacy_version = spacy.__version__
-    except ImportError:  # pragma: no cover - spaCy is a hard dependency
+        spacy_version = metadata.version("spacy")  # not `import spacy`: seconds, for a version string
+    except metadata.PackageNotFoundError:  # pragma: no cover - spaCy is a hard dependency
         spacy_version = "none"
     h = hashlib.sha256()
     for part in (__version__, pipeline.settings.segmenter, spacy_version, pipeline.lexicon.version):
@@ -115,7 +122,8 @@ class ExtractionCache:
         """Store ``x`` for ``doc``; a write that fails is counted, not raised (the build goes on)."""
         payload = pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            atomic_write_bytes(self.path(doc), MAGIC + hashlib.sha256(payload).digest() + payload)
+            # no fsync: an entry a crash leaves short fails its checksum and is computed again
+            atomic_write_bytes(self.path(doc), MAGIC + hashlib.sha256(payload).digest() + payload, fsync=False)
         except OutputError:
             self.stats.write_errors += 1
             return
@@ -136,35 +144,99 @@ def _decode(data: bytes) -> Optional[object]:
         return None
 
 
-def write_turtle(path: Path, graph, parts, *, base: str, state: Optional[Path]) -> Path:
-    """Write ``graph`` (the union of ``parts``) as Turtle to ``path``, unless it is already there.
+# --------------------------------------------------------------------------- build state
 
-    Serialising is the most expensive step of a build with few changes, and its bytes depend only
-    on the named graphs' contents, the base IRI and rdflib.  ``state`` records what the file at
-    ``path`` was written from (a key over those) and the sha256 of its bytes; when both still
-    hold, the file is left as it is.  Without ``state`` it is always written.
+STATE_MAGIC = b"policy-kg build state 1\n"
+# Libraries whose version changes an output: the ontology's parse (rdflib), the store, the network
+# numbers (networkx: Louvain) and the page (pyvis ships vis-network).
+_OUTPUT_LIBRARIES = ("rdflib", "pyoxigraph", "networkx", "pyvis")
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """What the last build of an output directory wrote, and the key of what it was made from."""
+
+    key: str  # see build_key
+    triples: int  # distinct triples in graph.ttl
+    graph_ttl: Optional[str]  # sha256 of graph.ttl as written
+    graph_html: Optional[str]  # sha256 of graph.html, None if none was written
+    store: Optional[Tuple[str, str, int]]  # (store path, bookkeeping digest after the sync, quads)
+    analytics: object  # kg.analytics.Analytics of the graph
+    dedup_key: str = ""  # see dedup_key
+    groups: Tuple = ()  # the near-duplicate groups found for it
+
+
+def build_key(pipeline, documents: Sequence[Document], groups: Sequence, *, base: str, max_evidence: int) -> str:
+    """A sha256 naming everything the outputs of a build are made from.
+
+    The pipeline version (:func:`pipeline_version`: lexicon, ontology, extraction code), the
+    source of every policy-kg module (the graph, store, analytics and page code too), the
+    versions of the libraries that shape an output, the settings that reach the outputs, and
+    each document (id, bytes' sha256, file name, encoding) and near-duplicate group.  Equal keys
+    mean equal ``graph.ttl``, store graphs, analytics and ``graph.html``.
     """
-    import rdflib
+    from importlib import metadata
 
-    from .graph import to_turtle
-    from .store import content_hash
+    h = hashlib.sha256(b"policy-kg build key 1\0")
+    here = Path(__file__).resolve().parent
+    parts = [pipeline_version(pipeline), base, str(max_evidence)]
+    for lib in _OUTPUT_LIBRARIES:
+        try:
+            parts.append(f"{lib} {metadata.version(lib)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{lib} none")
+    for part in parts:
+        h.update(part.encode() + b"\0")
+    for module in sorted(here.glob("*.py")) + [here / "default.cfg"]:
+        h.update(module.name.encode() + b"\0" + module.read_bytes())
+    for d in sorted(documents, key=lambda d: d.doc_id):
+        h.update(f"{d.doc_id}\t{d.sha256}\t{Path(d.path).name}\t{d.encoding}\n".encode())
+    for g in groups:
+        h.update(f"{g.canonical}\t{','.join(g.duplicates)}\t{g.similarity!r}\n".encode())
+    return h.hexdigest()
 
-    if state is None:
-        return atomic_write_bytes(path, to_turtle(graph))
-    h = hashlib.sha256(f"{rdflib.__version__}\0{base}\0".encode())
-    for iri, part in parts.items():
-        h.update(f"{iri}\0{content_hash(part)}\n".encode())
-    key = h.hexdigest()
+
+def dedup_key(documents: Sequence[Document], settings) -> str:
+    """A sha256 naming what the near-duplicate groups are found from: the documents in order (id
+    and bytes' sha256), the dedup settings and the code that reads and compares them."""
+    h = hashlib.sha256(b"policy-kg dedup key 1\0")
+    here = Path(__file__).resolve().parent
+    for name in ("types", "ingest", "dedup"):
+        h.update(name.encode() + b"\0" + (here / f"{name}.py").read_bytes())
+    h.update(f"{settings.dedup_threshold!r}\0{settings.dedup_num_perm}\0{settings.dedup_shingle}\0".encode())
+    for d in documents:
+        h.update(f"{d.doc_id}\t{d.sha256}\n".encode())
+    return h.hexdigest()
+
+
+def read_state(path: Path) -> Optional[BuildState]:
+    """The state recorded at ``path``, or None (missing, unreadable or from another version)."""
     try:
-        recorded_key, recorded_sha = state.read_text(encoding="ascii").split()
-        if recorded_key == key and hashlib.sha256(Path(path).read_bytes()).hexdigest() == recorded_sha:
-            return Path(path)
-    except (OSError, ValueError, UnicodeDecodeError):
-        pass  # no state, or unreadable: write
-    data = to_turtle(graph)
-    target = atomic_write_bytes(path, data)
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(STATE_MAGIC):
+        return None
+    state = _decode(MAGIC + data[len(STATE_MAGIC):])
+    return state if isinstance(state, BuildState) else None
+
+
+def write_state(path: Path, state: BuildState) -> None:
+    """Record ``state``; a failed write only costs the next build its shortcuts."""
+    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        atomic_write_bytes(state, f"{key} {hashlib.sha256(data).hexdigest()}\n".encode("ascii"))
+        atomic_write_bytes(path, STATE_MAGIC + hashlib.sha256(payload).digest() + payload)
     except OutputError:
-        pass  # the next build writes graph.ttl again: slower, never wrong
-    return target
+        pass
+
+
+def file_sha256(path: Path) -> Optional[str]:
+    """sha256 of a file's bytes, or None if it cannot be read."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()

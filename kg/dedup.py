@@ -206,8 +206,12 @@ def _hash64(data: bytes) -> int:
 def _signature(shingles: Iterable[str], num_perm: int) -> Tuple[int, ...]:
     """One-permutation MinHash with optimal densification (see the module docstring)."""
     bins = [_NO_VALUE] * num_perm
+    # _hash64 inlined, with its lookups hoisted: this loop runs once per shingle of the corpus
+    copy, from_bytes = _HASHER.copy, int.from_bytes
     for gram in shingles:
-        value, b = divmod(_hash64(gram.encode("utf-8")), num_perm)
+        hasher = copy()
+        hasher.update(gram.encode("utf-8"))
+        value, b = divmod(from_bytes(hasher.digest(), "big"), num_perm)
         if value < bins[b]:
             bins[b] = value
     if _NO_VALUE in bins and any(value != _NO_VALUE for value in bins):

@@ -2,7 +2,8 @@
 
 :func:`export` is the Python API behind ``kg export``.  Formats (``FORMATS``):
 
-- ``ttl``: Turtle, the union of the data graphs (sorted, deterministic; like ``graph.ttl``);
+- ``ttl``: Turtle, the union of the data graphs, written like ``graph.ttl`` (the same bytes for the
+  same graphs);
 - ``trig``, ``nq``: TriG and N-Quads with one named graph per document (+ ontology, entities);
 - ``jsonld``: JSON-LD, named graphs kept (``@graph`` per graph);
 - ``graphml``: the entity network (nodes: entities with label, class, top class, mention count;
@@ -20,11 +21,12 @@ from typing import Dict, Iterable, List, Sequence
 import pyoxigraph as ox
 from rdflib import RDF, SKOS, Graph, URIRef
 
+from .config import settings_from
 from .errors import KGError
-from .graph import to_turtle
+from .graph import write_turtle
 from .io import atomic_write_bytes
 from .namespace import KG
-from .store import data_graphs, open_store, read_dataset, store_path
+from .store import data_graphs, open_store, read_dataset, store_parts, store_path
 
 __all__ = ["FORMATS", "export", "entity_table", "relation_table", "to_networkx"]
 
@@ -45,7 +47,10 @@ def export(target: Path, outdir: Path, formats: Sequence[str] = FORMATS) -> Dict
         raise KGError(f"unknown export format(s) {', '.join(bad)}; valid: {', '.join(FORMATS)}")
     outdir = Path(outdir)
     out: Dict[str, Path] = {}
+    base = settings_from().base
     with open_store(store_path(Path(target)), read_only=True) as store:
+        if "ttl" in formats:  # written graph by graph, like graph.ttl: the same graphs give the same bytes
+            out["graph.ttl"] = write_turtle(outdir / "graph.ttl", store_parts(store, base), base=base).path
         graphs = read_dataset(store)
         dataset = ox.Dataset(q for q in store if q.graph_name in set(data_graphs(store)))
     union = Graph()
@@ -53,8 +58,6 @@ def export(target: Path, outdir: Path, formats: Sequence[str] = FORMATS) -> Dict
         union.bind(prefix, ns, override=True, replace=True)
     for g in graphs.values():
         union += g
-    if "ttl" in formats:
-        out["graph.ttl"] = atomic_write_bytes(outdir / "graph.ttl", to_turtle(union))
     if "trig" in formats:
         out["graph.trig"] = atomic_write_bytes(outdir / "graph.trig", ox.serialize(
             _sorted(dataset), format=ox.RdfFormat.TRIG, prefixes=_prefixes()))

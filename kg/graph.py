@@ -1,28 +1,42 @@
-"""Stage 6: the RDF graph (rdflib) of documents, entities, relations and their evidence.
+"""Stage 6: the RDF graph of documents, entities, relations and their evidence, as named graphs.
 
 Every relation is asserted twice over: as a **direct triple** between the two entity IRIs (what
 users query: ``?actor kg:implements ?instrument``) and as a ``kg:Evidence`` record (a reified
 statement) that points to the sentence, its document and the character offsets it was read
 from.  IRIs depend only on names, so the same input gives the same graph and the same bytes.
+
+A build makes the graph one named graph at a time (:func:`build_parts`): each is a
+:class:`Part`, its triples as sorted N-Triples strings (:mod:`kg.turtle`), which the store loads
+and ``graph.ttl`` is written from before the next one is made, so the whole graph is never held
+in memory.  :func:`build_graph` and :func:`build_partition` give the same triples as rdflib
+graphs, for the Python API and small graphs.
 """
 from __future__ import annotations
 
 import hashlib
 import unicodedata
 from collections import Counter
-from pathlib import PurePosixPath, PureWindowsPath
-from typing import Dict, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 from urllib.parse import quote
 
-from rdflib import RDF, SKOS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, SKOS, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV
 
+from .errors import OutputError
+from .io import atomic_writer
 from .lexicon import Lexicon
 from .namespace import KG
 from .ontology import ClassTree
-from .types import Document, DuplicateGroup, Entity, Extraction, Relation, Statistic
+from .turtle import (PREFIXES, Triple, TurtleWriter, decimal, from_rdflib, integer, iri, literal, ntriples,
+                     turtle_document)
+from .types import Document, DuplicateGroup, Entity, Extraction, LexiconEntry, Relation, Statistic
 
-__all__ = ["Minter", "build_graph", "build_partition", "union", "to_turtle"]
+__all__ = ["Minter", "Part", "TurtleFile", "build_parts", "part_iris", "part_order", "union_sections",
+           "write_turtle", "count_union", "lexicon_facts", "mention_counts", "prefixes", "build_graph",
+           "build_partition", "union", "to_turtle"]
 
 _TOP_PATHS = {"Actor": "actor", "Instrument": "instrument", "Sector": "sector", "Region": "region"}
 _PARENT_PREDICATES = {"Actor": KG.subUnitOf, "Region": KG.partOfRegion, "Sector": SKOS.broader}
@@ -43,23 +57,33 @@ def slug(name: str) -> str:
 class Minter:
     """Mints the IRIs of one build from its base namespace."""
 
-    def __init__(self, base: str, tree: ClassTree):
+    def __init__(self, base: str, tree: Optional[ClassTree]):
         self.ns = Namespace(base)
+        self.base = base
         self.tree = tree
 
     def entity(self, key: str, cls: str) -> URIRef:
-        return self.ns[f"{_TOP_PATHS[self.tree.top_class(cls)]}/{slug(key)}"]
+        return URIRef(self.entity_iri(key, cls))
+
+    def entity_iri(self, key: str, cls: str) -> str:
+        return f"{self.base}{_TOP_PATHS[self.tree.top_class(cls)]}/{slug(key)}"
 
     def document(self, doc_id: str) -> URIRef:
-        return self.ns["doc/" + "/".join(slug(p) for p in doc_id.split("/"))]
+        return URIRef(self.document_iri(doc_id))
+
+    def document_iri(self, doc_id: str) -> str:
+        return self.base + "doc/" + "/".join(slug(p) for p in doc_id.split("/"))
 
     def sentence(self, doc_id: str, index: int) -> URIRef:
-        return URIRef(f"{self.document(doc_id)}/sentence/{index}")
+        return URIRef(f"{self.document_iri(doc_id)}/sentence/{index}")
 
     def evidence(self, r: Relation) -> URIRef:
+        return URIRef(self.evidence_iri(r))
+
+    def evidence_iri(self, r: Relation) -> str:
         ident = "\t".join((r.subject, r.predicate, r.object, r.evidence.doc_id, str(r.evidence.sentence),
                            str(r.evidence.start), str(r.evidence.end)))
-        return self.ns["evidence/" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20]]
+        return self.base + "evidence/" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20]
 
     def graph(self, name: str) -> URIRef:
         """A named graph of the store: ``graph/ontology``, ``graph/entities``."""
@@ -70,31 +94,150 @@ class Minter:
         return self.ns["graph/doc/" + "/".join(slug(p) for p in doc_id.split("/"))]
 
     def statistic(self, st: Statistic) -> URIRef:
+        return URIRef(self.statistic_iri(st))
+
+    def statistic_iri(self, st: Statistic) -> str:
         ident = f"{st.doc_id}\t{st.start}\t{st.end}"
-        return self.ns["statistic/" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20]]
+        return self.base + "statistic/" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20]
 
     def post(self, org: str, title: str) -> URIRef:
-        return self.ns[f"post/{slug(org)}/{slug(title)}"]
+        return URIRef(self.post_iri(org, title))
+
+    def post_iri(self, org: str, title: str) -> str:
+        return f"{self.base}post/{slug(org)}/{slug(title)}"
 
     def role(self, title: str) -> URIRef:
-        return self.ns[f"role/{slug(title)}"]
+        return URIRef(self.role_iri(title))
+
+    def role_iri(self, title: str) -> str:
+        return f"{self.base}role/{slug(title)}"
 
 
-def build_graph(documents: Sequence[Document], groups: Sequence[DuplicateGroup],
-                extractions: Sequence[Extraction], entities: Sequence[Entity], *,
-                lexicon: Lexicon, tree: ClassTree, ontology: Graph, base: str) -> Graph:
-    """The whole graph: ontology, documents, sentences used as evidence, entities, relations.
+# --------------------------------------------------------------------------- parts
 
-    It is the union of :func:`build_partition`.
+
+@dataclass(frozen=True)
+class Part:
+    """One named graph: its IRI and its distinct triples (N-Triples terms), sorted."""
+
+    iri: str
+    triples: Tuple[Triple, ...]
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    @cached_property
+    def ntriples(self) -> bytes:
+        """The triples as an N-Triples document, one line each, sorted."""
+        return ntriples(self.triples)
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of :attr:`ntriples`: equal graphs (no blank nodes) hash alike."""
+        return hashlib.sha256(self.ntriples).hexdigest()
+
+    def to_rdflib(self) -> Graph:
+        g = Graph()
+        if self.triples:
+            g.parse(data=self.ntriples, format="nt")
+        return g
+
+
+def _part(iri_: str, triples: Iterable[Triple]) -> Part:
+    return Part(iri_, tuple(sorted(set(triples))))
+
+
+def prefixes(base: str) -> Dict[str, str]:
+    """The prefixes of ``graph.ttl``: the vocabularies and ``kgr`` for the build's ``base``."""
+    return dict(PREFIXES, kgr=base)
+
+
+def part_iris(documents: Sequence[Document], base: str) -> List[str]:
+    """The named graphs a build of ``documents`` makes, in the order :func:`build_parts` makes them."""
+    mint = Minter(base, None)
+    docs = sorted({str(mint.document_graph(d.doc_id)) for d in documents})
+    return [str(mint.graph("ontology")), str(mint.graph("entities"))] + docs
+
+
+def part_order(ontology_graph: str, entities_graph: str) -> Callable[[str], Tuple[int, str]]:
+    """Sort key of graph IRIs in the order of ``graph.ttl``: ontology, entities, then by IRI."""
+    first = {ontology_graph: 0, entities_graph: 1}
+    return lambda graph: (first.get(graph, 2), graph)
+
+
+def mention_counts(extractions: Iterable[Extraction]) -> Counter:
+    """Mentions of each entity key over all documents (``kg:mentionCount``)."""
+    return Counter(m.key for x in extractions for m in x.mentions)
+
+
+def lexicon_facts(entities: Sequence[Entity], lexicon: Lexicon,
+                  tree: ClassTree) -> List[Tuple[Entity, URIRef, LexiconEntry]]:
+    """The lexicon facts the entities graph asserts: (entity, predicate, parent entry).
+
+    A 国家局 under its ministry, a city in its province, a sector under a broader one: these
+    hold wherever the child appears, so they come from the lexicon, not from a sentence.
     """
-    return union(build_partition(documents, groups, extractions, entities, lexicon=lexicon, tree=tree,
-                                 ontology=ontology, base=base), base)
+    out = []
+    for e in entities:
+        parent = lexicon.by_canonical.get(e.parent) if e.parent else None
+        top = tree.top_class(e.cls)
+        if parent is not None and top in _PARENT_PREDICATES:
+            out.append((e, _PARENT_PREDICATES[top], parent))
+    return out
 
 
-def build_partition(documents: Sequence[Document], groups: Sequence[DuplicateGroup],
-                    extractions: Sequence[Extraction], entities: Sequence[Entity], *,
-                    lexicon: Lexicon, tree: ClassTree, ontology: Graph, base: str) -> Dict[URIRef, Graph]:
-    """The graph split into named graphs, in a fixed order (graph IRI -> graph).
+class _Terms:
+    """The N-Triples terms of one build, each IRI made once."""
+
+    def __init__(self, mint: Minter, entities: Sequence[Entity]):
+        self.mint = mint
+        self.cls = {e.key: e.cls for e in entities}
+        self._entities: Dict[str, str] = {}
+        self._kg: Dict[str, str] = {}
+        self._documents: Dict[str, str] = {}
+
+    def document(self, doc_id: str) -> str:
+        """The document's IRI, without the angle brackets (sentence IRIs extend it)."""
+        value = self._documents.get(doc_id)
+        if value is None:
+            value = self._documents[doc_id] = self.mint.document_iri(doc_id)
+        return value
+
+    def sentence(self, doc_id: str, index: int) -> str:
+        return iri(f"{self.document(doc_id)}/sentence/{index}")
+
+    def entity(self, key: str, cls: Optional[str] = None) -> str:
+        if cls is not None and cls != self.cls.get(key):
+            return iri(self.mint.entity_iri(key, cls))
+        term = self._entities.get(key)
+        if term is None:
+            term = self._entities[key] = iri(self.mint.entity_iri(key, self.cls[key]))
+        return term
+
+    def kg(self, name: str) -> str:
+        """An ontology term by local name (an unknown one raises AttributeError, see kg/namespace.py)."""
+        term = self._kg.get(name)
+        if term is None:
+            term = self._kg[name] = iri(str(KG[name]))
+        return term
+
+
+def _t(term: URIRef) -> str:
+    return iri(str(term))
+
+
+_TYPE, _PREF, _ALT, _NOTATION = _t(RDF.type), _t(SKOS.prefLabel), _t(SKOS.altLabel), _t(SKOS.notation)
+_SUBJECT, _PREDICATE, _OBJECT = _t(RDF.subject), _t(RDF.predicate), _t(RDF.object)
+_IDENTIFIER, _SOURCE, _TITLE, _PART_OF = _t(DCTERMS.identifier), _t(DCTERMS.source), _t(DCTERMS.title), \
+    _t(DCTERMS.isPartOf)
+_ATTRIBUTED, _DERIVED = _t(PROV.wasAttributedTo), _t(PROV.wasDerivedFrom)
+_HOLDS, _POST, _POST_IN, _ROLE_P, _ROLE = _t(ORG.holds), _t(ORG.Post), _t(ORG.postIn), _t(ORG.role), _t(ORG.Role)
+
+
+def build_parts(documents: Sequence[Document], groups: Sequence[DuplicateGroup],
+                extractions: Sequence[Extraction], entities: Sequence[Entity], *,
+                lexicon: Lexicon, tree: ClassTree, ontology: Graph, base: str) -> Iterator[Part]:
+    """The graph as named graphs, one at a time, in a fixed order (see :func:`part_iris`).
 
     - ``graph/ontology``: the ontology;
     - ``graph/entities``: the merged entity nodes (types, labels, codes, counts, lexicon
@@ -103,24 +246,236 @@ def build_partition(documents: Sequence[Document], groups: Sequence[DuplicateGro
       as evidence, its ``kg:mentions``, and each relation read from it (direct triple and
       evidence record), so a fact read from two documents is in both graphs;
     - ``graph/doc/<id>`` for each near-duplicate document: its Document node and dedup links.
+
+    The document graphs come sorted by IRI, so the order does not depend on the input's.
     """
     mint = Minter(base, tree)
-    by_key = {e.key: e for e in entities}
-    parts: Dict[URIRef, Graph] = {}
-    parts[mint.graph("ontology")] = _new_graph(base)
-    parts[mint.graph("ontology")] += ontology
-    entity_g = parts[mint.graph("entities")] = _new_graph(base)
-    _add_entities(entity_g, mint, entities, extractions, lexicon)
+    terms = _Terms(mint, entities)
+    yield _part(str(mint.graph("ontology")), ((from_rdflib(s), from_rdflib(p), from_rdflib(o))
+                                              for s, p, o in ontology))
+    yield _part(str(mint.graph("entities")), _entity_triples(terms, entities, extractions, lexicon))
     by_doc = {x.doc_id: x for x in extractions}
     dup_group = {dup: grp for grp in groups for dup in grp.duplicates}
-    for d in documents:
-        g = parts[mint.document_graph(d.doc_id)] = _new_graph(base)
-        grp = dup_group.get(d.doc_id)
-        own = [DuplicateGroup(canonical=grp.canonical, duplicates=(d.doc_id,), similarity=grp.similarity)] if grp else []
-        _add_documents(g, mint, [d], own)
+    for graph_iri, d in sorted((str(mint.document_graph(d.doc_id)), d) for d in documents):
+        triples = _document_triples(terms, d, dup_group.get(d.doc_id))
         if d.doc_id in by_doc:
-            _add_extraction(g, mint, by_doc[d.doc_id], by_key, documents, posts=entity_g)
-    return parts
+            triples += _extraction_triples(terms, by_doc[d.doc_id], d)
+        yield _part(graph_iri, triples)
+
+
+def union_sections(parts: Iterable[Part], entities_graph: str) -> Iterator[Tuple[Part, Tuple[Triple, ...]]]:
+    """Each part with its triples that no earlier part held: together, the union of the parts.
+
+    Only a triple whose subject is an entity node (a subject of ``entities_graph``, which must
+    come before the document graphs) can be in two parts: a fact read from two documents, or
+    read from a text and also a lexicon fact.  Every other subject (a document, sentence,
+    evidence or statistic node) is minted from its own document's id, so only those triples
+    are remembered, never the whole graph.
+    """
+    shared: Set[str] = set()
+    seen: Set[Triple] = set()
+    for part in parts:
+        if part.iri == entities_graph:
+            shared.update(s for s, _, _ in part.triples)
+            new = tuple(t for t in part.triples if t not in seen)
+            seen.update(part.triples)
+        elif shared:
+            new = []
+            for t in part.triples:
+                if t[0] in shared:
+                    if t in seen:
+                        continue
+                    seen.add(t)
+                new.append(t)
+            new = tuple(new)
+        else:
+            new = part.triples
+        yield part, new
+
+
+@dataclass(frozen=True)
+class TurtleFile:
+    """What :func:`write_turtle` wrote."""
+
+    path: Path
+    triples: int  # distinct triples in the file
+    sha256: str  # of its bytes
+
+
+def write_turtle(path: Path, parts: Iterable[Part], *, base: str) -> TurtleFile:
+    """Write the union of ``parts`` as Turtle to ``path`` (atomically), one part after the other.
+
+    The file is the prefixes, then for each part in turn its triples that no earlier part held
+    (:func:`union_sections`), subjects sorted and grouped.  Only one part is held at a time, and
+    the same parts give the same bytes.  ``parts`` must come in :func:`part_order`.
+    """
+    writer = TurtleWriter(prefixes(base))
+    digest = hashlib.sha256()
+    count = 0
+    with atomic_writer(path) as fh:
+        def put(text: str) -> None:
+            data = text.encode("utf-8")
+            digest.update(data)
+            try:
+                fh.write(data)
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot write ({exc.strerror})") from exc
+
+        put(writer.header())
+        for _, new in union_sections(parts, str(Minter(base, None).graph("entities"))):
+            put(writer.body(new))
+            count += len(new)
+    return TurtleFile(Path(path), count, digest.hexdigest())
+
+
+def count_union(parts: Iterable[Part], *, base: str) -> int:
+    """The number of distinct triples of the union of ``parts`` (what :func:`write_turtle` would write)."""
+    return sum(len(new) for _, new in union_sections(parts, str(Minter(base, None).graph("entities"))))
+
+
+def _entity_triples(terms: _Terms, entities: Sequence[Entity], extractions: Sequence[Extraction],
+                    lexicon: Lexicon) -> List[Triple]:
+    mint = terms.mint
+    counts = mention_counts(extractions)
+    out: List[Triple] = []
+    add = out.append
+    for e in entities:
+        node = terms.entity(e.key)
+        add((node, _TYPE, terms.kg(e.cls)))
+        add((node, _TYPE, terms.kg(mint.tree.top_class(e.cls))))
+        add((node, _PREF, literal(e.key, lang="zh")))
+        for label in e.labels:
+            add((node, _ALT, literal(label, lang="zh")))
+        for code in e.codes:
+            add((node, _NOTATION, literal(code)))
+        add((node, terms.kg("mentionCount"), integer(counts.get(e.key, 0))))
+    for e, predicate, parent in lexicon_facts(entities, lexicon, mint.tree):
+        parent_node = terms.entity(parent.canonical, parent.cls)
+        add((terms.entity(e.key), _t(predicate), parent_node))
+        if parent.canonical not in terms.cls:  # the parent gets a node of its own
+            add((parent_node, _TYPE, terms.kg(parent.cls)))
+            add((parent_node, _TYPE, terms.kg(mint.tree.top_class(parent.cls))))
+            add((parent_node, _PREF, literal(parent.canonical, lang="zh")))
+            for label in parent.aliases:
+                add((parent_node, _ALT, literal(label, lang="zh")))
+            add((parent_node, terms.kg("mentionCount"), integer(0)))
+    for x in extractions:
+        for r in x.relations:
+            if r.role:
+                out.extend(_post_triples(terms, r))
+    return out
+
+
+def _post_triples(terms: _Terms, r: Relation) -> List[Triple]:
+    """The post a relation with a role implies: ``person org:holds [org:postIn org; org:role role]``."""
+    post = iri(terms.mint.post_iri(r.object, r.role))
+    role = iri(terms.mint.role_iri(r.role))
+    return [(terms.entity(r.subject), _HOLDS, post), (post, _TYPE, _POST), (post, _POST_IN, terms.entity(r.object)),
+            (post, _ROLE_P, role), (post, _PREF, literal(r.object + r.role, lang="zh")),
+            (role, _TYPE, _ROLE), (role, _PREF, literal(r.role, lang="zh"))]
+
+
+def _source_name(d: Document) -> str:
+    """The file's path relative to the input it was found under: no machine-specific prefix."""
+    parent = PurePosixPath(d.doc_id).parent
+    return str(parent / PureWindowsPath(d.path).name) if str(parent) != "." else PureWindowsPath(d.path).name
+
+
+def _document_triples(terms: _Terms, d: Document, grp: Optional[DuplicateGroup]) -> List[Triple]:
+    """The Document node, and for a near-duplicate its links to the canonical document."""
+    kg = terms.kg
+    node = iri(terms.document(d.doc_id))
+    out = [(node, _TYPE, kg("Document")), (node, _IDENTIFIER, literal(d.doc_id)),
+           (node, _SOURCE, literal(_source_name(d))), (node, kg("sha256"), literal(d.sha256)),
+           (node, kg("encoding"), literal(d.encoding))]
+    if d.metadata.title:
+        out.append((node, _TITLE, literal(d.metadata.title, lang="zh")))
+    out.extend((node, kg("reporter"), literal(name)) for name in d.metadata.reporters)
+    out.extend((node, kg("editor"), literal(name)) for name in d.metadata.editors)
+    if grp is not None:
+        canonical = iri(terms.document(grp.canonical))
+        out += [(node, kg("nearDuplicateOf"), canonical), (canonical, kg("nearDuplicateOf"), node),
+                (node, kg("canonicalDocument"), canonical),
+                (node, kg("similarity"), decimal(f"{grp.similarity:.4f}"))]
+    return out
+
+
+def _extraction_triples(terms: _Terms, x: Extraction, doc: Document) -> List[Triple]:
+    kg = terms.kg
+    doc_node = iri(terms.document(x.doc_id))
+    out = [(doc_node, kg("mentions"), terms.entity(key)) for key in {m.key for m in x.mentions}]
+    used = ({r.evidence.sentence for r in x.relations} | {a.sentence for a in x.attributions}
+            | {st.sentence for st in x.statistics})
+    for s in doc.sentences:
+        if s.index not in used:
+            continue
+        index = s.index
+        node = terms.sentence(x.doc_id, index)
+        out += [(node, _TYPE, kg("Sentence")), (node, _PART_OF, doc_node), (node, kg("sentenceIndex"), integer(index)),
+                (node, kg("startOffset"), integer(s.start)), (node, kg("endOffset"), integer(s.end)),
+                (node, kg("text"), literal(s.text, lang="zh"))]
+    for a in x.attributions:
+        out.append((terms.sentence(x.doc_id, a.sentence), _ATTRIBUTED, terms.entity(a.speaker)))
+    for r in x.relations:
+        out.extend(_relation_triples(terms, r))
+    for st in x.statistics:
+        out.extend(_statistic_triples(terms, st))
+    return out
+
+
+def _relation_triples(terms: _Terms, r: Relation) -> List[Triple]:
+    """The direct triple and its evidence record (its post goes to the entities graph)."""
+    kg = terms.kg
+    subj, pred, obj = terms.entity(r.subject), kg(r.predicate), terms.entity(r.object)
+    ev = iri(terms.mint.evidence_iri(r))
+    return [(subj, pred, obj), (ev, _TYPE, kg("Evidence")), (ev, _SUBJECT, subj), (ev, _PREDICATE, pred),
+            (ev, _OBJECT, obj), (ev, kg("sentence"), terms.sentence(r.evidence.doc_id, r.evidence.sentence)),
+            (ev, _DERIVED, iri(terms.document(r.evidence.doc_id))),
+            (ev, kg("startOffset"), integer(r.evidence.start)), (ev, kg("endOffset"), integer(r.evidence.end)),
+            (ev, kg("rule"), literal(r.rule))]
+
+
+def _statistic_triples(terms: _Terms, st: Statistic) -> List[Triple]:
+    kg = terms.kg
+    node = iri(terms.mint.statistic_iri(st))
+    out = [(node, _TYPE, kg("Statistic")), (node, kg("measure"), literal(st.measure, lang="zh")),
+           (node, kg("value"), decimal(st.value)), (node, kg("unit"), literal(st.unit))]
+    if st.period:
+        out.append((node, kg("period"), literal(st.period, lang="zh")))
+    if st.about and st.about in terms.cls:
+        out.append((node, kg("about"), terms.entity(st.about)))
+    out += [(node, kg("sentence"), terms.sentence(st.doc_id, st.sentence)),
+            (node, _DERIVED, iri(terms.document(st.doc_id))),
+            (node, kg("startOffset"), integer(st.start)), (node, kg("endOffset"), integer(st.end))]
+    return out
+
+
+# --------------------------------------------------------------------------- rdflib, for the Python API
+
+
+def build_graph(documents: Sequence[Document], groups: Sequence[DuplicateGroup],
+                extractions: Sequence[Extraction], entities: Sequence[Entity], *,
+                lexicon: Lexicon, tree: ClassTree, ontology: Graph, base: str) -> Graph:
+    """The whole graph as one rdflib Graph: the union of :func:`build_parts`."""
+    g = _new_graph(base)
+    data = b"".join(ntriples(new) for _, new in union_sections(
+        build_parts(documents, groups, extractions, entities, lexicon=lexicon, tree=tree, ontology=ontology,
+                    base=base), str(Minter(base, tree).graph("entities"))))
+    if data:
+        g.parse(data=data, format="nt")
+    return g
+
+
+def build_partition(documents: Sequence[Document], groups: Sequence[DuplicateGroup],
+                    extractions: Sequence[Extraction], entities: Sequence[Entity], *,
+                    lexicon: Lexicon, tree: ClassTree, ontology: Graph, base: str) -> Dict[URIRef, Graph]:
+    """:func:`build_parts` as rdflib Graphs (graph IRI -> graph), in the same order."""
+    out: Dict[URIRef, Graph] = {}
+    for part in build_parts(documents, groups, extractions, entities, lexicon=lexicon, tree=tree,
+                            ontology=ontology, base=base):
+        g = out[URIRef(part.iri)] = part.to_rdflib()
+        _bind(g, base)
+    return out
 
 
 def union(parts: Mapping[URIRef, Graph], base: str) -> Graph:
@@ -138,146 +493,15 @@ def _new_graph(base: str) -> Graph:
 
 
 def _bind(g: Graph, base: str) -> None:
-    for prefix, ns in (("kg", str(KG)), ("kgr", base), ("skos", str(SKOS)), ("prov", str(PROV)),
-                       ("org", str(ORG)), ("dcterms", str(DCTERMS))):
+    for prefix, ns in prefixes(base).items():
         g.bind(prefix, ns, override=True, replace=True)
 
 
-def _add_documents(g: Graph, mint: Minter, documents: Sequence[Document], groups: Sequence[DuplicateGroup]) -> None:
-    for d in documents:
-        node = mint.document(d.doc_id)
-        g.add((node, RDF.type, KG.Document))
-        g.add((node, DCTERMS.identifier, Literal(d.doc_id)))
-        g.add((node, DCTERMS.source, Literal(_source_name(d))))
-        g.add((node, KG.sha256, Literal(d.sha256)))
-        g.add((node, KG.encoding, Literal(d.encoding)))
-        if d.metadata.title:
-            g.add((node, DCTERMS.title, Literal(d.metadata.title, lang="zh")))
-        for name in d.metadata.reporters:
-            g.add((node, KG.reporter, Literal(name)))
-        for name in d.metadata.editors:
-            g.add((node, KG.editor, Literal(name)))
-    for grp in groups:
-        canonical = mint.document(grp.canonical)
-        for dup in grp.duplicates:
-            node = mint.document(dup)
-            g.add((node, KG.nearDuplicateOf, canonical))
-            g.add((canonical, KG.nearDuplicateOf, node))
-            g.add((node, KG.canonicalDocument, canonical))
-            g.add((node, KG.similarity, Literal(f"{grp.similarity:.4f}", datatype=XSD.decimal)))
+def to_turtle(g: Graph, base: Optional[str] = None) -> bytes:
+    """Turtle of an rdflib Graph, written like ``graph.ttl`` (:mod:`kg.turtle`): the same graph gives the same bytes.
 
-
-def _source_name(d: Document) -> str:
-    """The file's path relative to the input it was found under: no machine-specific prefix."""
-    parent = PurePosixPath(d.doc_id).parent
-    return str(parent / PureWindowsPath(d.path).name) if str(parent) != "." else PureWindowsPath(d.path).name
-
-
-def _add_entities(g: Graph, mint: Minter, entities: Sequence[Entity], extractions: Sequence[Extraction],
-                  lexicon: Lexicon) -> None:
-    counts = Counter(m.key for x in extractions for m in x.mentions)
-    classes = {e.key: e.cls for e in entities}
-    for e in entities:
-        node = mint.entity(e.key, e.cls)
-        top = mint.tree.top_class(e.cls)
-        g.add((node, RDF.type, KG[e.cls]))
-        g.add((node, RDF.type, KG[top]))
-        g.add((node, SKOS.prefLabel, Literal(e.key, lang="zh")))
-        for label in e.labels:
-            g.add((node, SKOS.altLabel, Literal(label, lang="zh")))
-        for code in e.codes:
-            g.add((node, SKOS.notation, Literal(code)))
-        g.add((node, KG.mentionCount, Literal(counts.get(e.key, 0))))
-        parent = lexicon.by_canonical.get(e.parent) if e.parent else None
-        if parent is not None and top in _PARENT_PREDICATES:
-            # Lexicon facts (a 国家局 under its ministry, a city in its province) hold
-            # wherever the child appears; the parent gets a node of its own.
-            parent_node = mint.entity(parent.canonical, parent.cls)
-            g.add((node, _PARENT_PREDICATES[top], parent_node))
-            if parent.canonical not in classes:
-                g.add((parent_node, RDF.type, KG[parent.cls]))
-                g.add((parent_node, RDF.type, KG[mint.tree.top_class(parent.cls)]))
-                g.add((parent_node, SKOS.prefLabel, Literal(parent.canonical, lang="zh")))
-                for label in parent.aliases:
-                    g.add((parent_node, SKOS.altLabel, Literal(label, lang="zh")))
-                g.add((parent_node, KG.mentionCount, Literal(0)))
-
-
-def _add_extraction(g: Graph, mint: Minter, x: Extraction, by_key: Mapping[str, Entity],
-                    documents: Sequence[Document], posts: Graph) -> None:
-    doc = next(d for d in documents if d.doc_id == x.doc_id)
-    doc_node = mint.document(x.doc_id)
-    for key in sorted({m.key for m in x.mentions}):
-        g.add((doc_node, KG.mentions, mint.entity(key, by_key[key].cls)))
-    used_sentences = ({r.evidence.sentence for r in x.relations} | {a.sentence for a in x.attributions}
-                      | {st.sentence for st in x.statistics})
-    for s in doc.sentences:
-        if s.index in used_sentences:
-            _add_sentence(g, mint, doc, s.index)
-    for a in x.attributions:
-        g.add((mint.sentence(x.doc_id, a.sentence), PROV.wasAttributedTo,
-               mint.entity(a.speaker, by_key[a.speaker].cls)))
-    for r in x.relations:
-        _add_relation(g, mint, r, by_key, posts)
-    for st in x.statistics:
-        _add_statistic(g, mint, st, by_key)
-
-
-def _add_sentence(g: Graph, mint: Minter, doc: Document, index: int) -> None:
-    s = doc.sentences[index]
-    node = mint.sentence(doc.doc_id, index)
-    g.add((node, RDF.type, KG.Sentence))
-    g.add((node, DCTERMS.isPartOf, mint.document(doc.doc_id)))
-    g.add((node, KG.sentenceIndex, Literal(index)))
-    g.add((node, KG.startOffset, Literal(s.start)))
-    g.add((node, KG.endOffset, Literal(s.end)))
-    g.add((node, KG.text, Literal(s.text, lang="zh")))
-
-
-def _add_relation(g: Graph, mint: Minter, r: Relation, by_key: Mapping[str, Entity], posts: Graph) -> None:
-    """The direct triple and its evidence go to ``g``, the post it implies to ``posts``."""
-    subj = mint.entity(r.subject, by_key[r.subject].cls)
-    obj = mint.entity(r.object, by_key[r.object].cls)
-    pred = KG[r.predicate]
-    g.add((subj, pred, obj))
-    ev = mint.evidence(r)
-    g.add((ev, RDF.type, KG.Evidence))
-    g.add((ev, RDF.subject, subj))
-    g.add((ev, RDF.predicate, pred))
-    g.add((ev, RDF.object, obj))
-    g.add((ev, KG.sentence, mint.sentence(r.evidence.doc_id, r.evidence.sentence)))
-    g.add((ev, PROV.wasDerivedFrom, mint.document(r.evidence.doc_id)))
-    g.add((ev, KG.startOffset, Literal(r.evidence.start)))
-    g.add((ev, KG.endOffset, Literal(r.evidence.end)))
-    g.add((ev, KG.rule, Literal(r.rule)))
-    if r.role:
-        post = mint.post(r.object, r.role)
-        role = mint.role(r.role)
-        posts.add((subj, ORG.holds, post))
-        posts.add((post, RDF.type, ORG.Post))
-        posts.add((post, ORG.postIn, obj))
-        posts.add((post, ORG.role, role))
-        posts.add((post, SKOS.prefLabel, Literal(r.object + r.role, lang="zh")))
-        posts.add((role, RDF.type, ORG.Role))
-        posts.add((role, SKOS.prefLabel, Literal(r.role, lang="zh")))
-
-
-def _add_statistic(g: Graph, mint: Minter, st: Statistic, by_key: Mapping[str, Entity]) -> None:
-    node = mint.statistic(st)
-    g.add((node, RDF.type, KG.Statistic))
-    g.add((node, KG.measure, Literal(st.measure, lang="zh")))
-    g.add((node, KG.value, Literal(st.value, datatype=XSD.decimal)))
-    g.add((node, KG.unit, Literal(st.unit)))
-    if st.period:
-        g.add((node, KG.period, Literal(st.period, lang="zh")))
-    if st.about and st.about in by_key:
-        g.add((node, KG.about, mint.entity(st.about, by_key[st.about].cls)))
-    g.add((node, KG.sentence, mint.sentence(st.doc_id, st.sentence)))
-    g.add((node, PROV.wasDerivedFrom, mint.document(st.doc_id)))
-    g.add((node, KG.startOffset, Literal(st.start)))
-    g.add((node, KG.endOffset, Literal(st.end)))
-
-
-def to_turtle(g: Graph) -> bytes:
-    """Turtle with sorted subjects, predicates and objects: the same graph gives the same bytes."""
-    return g.serialize(format="turtle", encoding="utf-8")
+    ``kgr`` is bound to ``base``, or to the graph's own ``kgr`` binding.
+    """
+    base = base or dict(g.namespaces()).get("kgr")
+    return turtle_document(((from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in g),
+                           prefixes(str(base)) if base else PREFIXES)

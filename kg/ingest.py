@@ -21,6 +21,8 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections import Counter
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -132,16 +134,21 @@ def _try(data: bytes, codec: str, *, utf8: bool) -> Tuple[str, Optional[int]]:
 
 def _first_implausible(text: str) -> Optional[int]:
     """Index of the first character showing that ``text`` is not text, or None."""
-    odd: List[int] = []
-    for i, ch in enumerate(text):
-        cat = unicodedata.category(ch)
-        if cat == "Cc" and ch not in _ALLOWED_CONTROLS:
-            return i
-        if cat in ("Co", "Cn", "Cs"):
-            odd.append(i)
-    if odd and len(odd) > _MAX_ODD_SHARE * len(text):
-        return odd[0]
+    # Each distinct character is classified once (a text has a few thousand), not each one.
+    counts = Counter(text)
+    categories = {ch: unicodedata.category(ch) for ch in counts}
+    bad = [ch for ch, cat in categories.items() if cat == "Cc" and ch not in _ALLOWED_CONTROLS]
+    if bad:
+        return _first_of(text, bad)
+    odd = [ch for ch, cat in categories.items() if cat in ("Co", "Cn", "Cs")]
+    if odd and sum(counts[ch] for ch in odd) > _MAX_ODD_SHARE * len(text):
+        return _first_of(text, odd)
     return None
+
+
+def _first_of(text: str, chars: Iterable[str]) -> int:
+    """Index of the first character of ``text`` that is one of ``chars`` (there is one)."""
+    return re.search(f"[{re.escape(''.join(chars))}]", text).start()  # type: ignore[union-attr]
 
 
 def _byte_offset(data: bytes, codec: str, char_index: int) -> int:
@@ -191,8 +198,9 @@ def _text_shares(text: str) -> Tuple[float, float]:
     """Shares of ``text`` that are ordinary Chinese-text characters and CJK ideographs."""
     if not text:
         return 0.0, 0.0
-    common = sum(1 for ch in text if _is_common(ch))
-    ideographs = sum(1 for ch in text if _is_ideograph(ch))
+    counts = Counter(text)  # each distinct character tested once
+    common = sum(n for ch, n in counts.items() if _is_common(ch))
+    ideographs = sum(n for ch, n in counts.items() if _is_ideograph(ch))
     return common / len(text), ideographs / len(text)
 
 
@@ -499,6 +507,8 @@ _TITLE_PAIRS = {"《": "》", "〈": "〉"}
 _QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 _OPENERS = {**_TITLE_PAIRS, **_QUOTE_PAIRS}
 _CLOSER_OF = {close: open_ for open_, close in _OPENERS.items()}
+_BRACKET_RE = re.compile(f"[{re.escape(''.join(_OPENERS) + ''.join(_CLOSER_OF))}]")
+_TERMINATOR_RE = re.compile(f"[{re.escape(''.join(sorted(_TERMINATORS)))}]")
 # A heading is a line of at most this many characters without sentence-final punctuation.
 _HEADING_MAX = 50
 _NOT_HEADING_END = frozenset("。!?;,、:…")
@@ -515,7 +525,8 @@ def _bracket_cover(norm: str, start: int, end: int) -> Tuple[List[int], List[int
     titles = [0] * (size + 1)
     quotes = [0] * (size + 1)
     stack: List[Tuple[str, int]] = []
-    for i in range(start, end):
+    for m in _BRACKET_RE.finditer(norm, start, end):  # only the brackets, not every character
+        i = m.start()
         ch = norm[i]
         if ch in _OPENERS:
             stack.append((ch, i))
@@ -532,31 +543,28 @@ def _bracket_cover(norm: str, start: int, end: int) -> Tuple[List[int], List[int
             else:
                 quotes[o + 1 - start] += 1
                 quotes[i + 1 - start] -= 1
-    for cover in (titles, quotes):
-        for k in range(1, size + 1):
-            cover[k] += cover[k - 1]
-    return titles, quotes
+    return list(accumulate(titles)), list(accumulate(quotes))
 
 
 def _split_sentences(norm: str, start: int, end: int) -> Iterator[Tuple[int, int]]:
     """Sentence ranges of the content ``norm[start:end]``, stripped of whitespace, none empty."""
     titles, quotes = _bracket_cover(norm, start, end)
     sentence_start = start
-    i = start
-    while i < end:
-        if norm[i] in _TERMINATORS and not titles[i - start]:
-            j = i + 1
-            while j < end and norm[j] in _TERMINATORS:
-                j += 1
-            k = j
-            while k < end and norm[k] in _CLOSERS:
-                k += 1
-            if k >= end or not quotes[k - start]:
-                yield from _nonempty(norm, sentence_start, k)
-                sentence_start = k
-            i = k if k > i + 1 else i + 1
+    resume = start  # terminators before this were read with the one before them
+    for m in _TERMINATOR_RE.finditer(norm, start, end):
+        i = m.start()
+        if i < resume or titles[i - start]:
             continue
-        i += 1
+        j = i + 1
+        while j < end and norm[j] in _TERMINATORS:
+            j += 1
+        k = j
+        while k < end and norm[k] in _CLOSERS:
+            k += 1
+        if k >= end or not quotes[k - start]:
+            yield from _nonempty(norm, sentence_start, k)
+            sentence_start = k
+        resume = k if k > i + 1 else i + 1
     yield from _nonempty(norm, sentence_start, end)
 
 
@@ -588,7 +596,7 @@ def to_simplified(norm: str) -> str:
     '国务院推动产业链供应链稳定'
     """
     traditional = _traditional_chars()
-    if not any(ch in traditional for ch in norm):
+    if traditional.isdisjoint(norm):
         return norm
     converted = _t2s().convert(norm)
     if len(converted) == len(norm):

@@ -20,13 +20,18 @@ __all__ = ["Lexicon", "load_lexicon", "match_key"]
 
 LEXICON_HEADER = ("canonical", "class", "aliases", "codes", "parent")
 WORD_ROLES = ("launch", "implement", "means", "focus", "encourage", "collaborate", "speech", "marker", "modifier",
-              "stop", "generic")
+              "stop", "generic", "exempt", "relief", "tax", "facility", "variety", "scope")
 # "honorific": a word after a name that marks a person (习近平同志) but is no post.
 POST_RANKS = ("leader", "deputy", "official", "spokesperson", "executive", "honorific")
 # Everyday forms of a sector name: 汽车 is also written 汽车产业, 汽车行业, 汽车业.
 SECTOR_FORMS = ("产业", "行业", "业")
 QUOTES = "“”‘’「」『』\"'"
+# An alias written ~NAME is contextual: a name several places share (朝阳区) or that is risky to
+# match anywhere; it names the entry only in a document that also names the entry's parent or
+# grandparent, and it is not given to the segmenter (see docs/annotation.md, "Region names").
+CONTEXTUAL = "~"
 MAX_ENDING = 8  # characters of the longest head or suffix a pattern file may list
+MIN_SPECIFIC = 2  # characters of non-generic words an instrument's name needs before its head
 
 
 def match_key(name: str) -> str:
@@ -44,9 +49,12 @@ class Lexicon:
 
     entries: Tuple[LexiconEntry, ...]
     surfaces: Mapping[str, str]  # match_key(surface form) -> canonical
+    contextual: Mapping[str, Tuple[str, ...]]  # match_key(~alias) -> the canonicals it may name
     by_canonical: Mapping[str, LexiconEntry]
     instrument_heads: Mapping[str, str]  # head -> class
+    head_specific: Mapping[str, int]  # head -> specific characters its name needs, where not MIN_SPECIFIC
     title_classes: Mapping[str, str]  # 《title》 ending -> class
+    region_heads: Mapping[str, str]  # zone or cluster head (…新区, …都市圈) -> Region class
     actor_suffixes: Mapping[str, str]  # organisation-name ending -> class
     words: Mapping[str, FrozenSet[str]]  # word -> roles
     posts: Mapping[str, str]  # title of a post -> rank
@@ -78,17 +86,23 @@ def load_lexicon(ontology_dir: Path) -> Lexicon:
     if not entry_files:
         raise LexiconError(f"{lex_dir}: no lexicon files (*.tsv) found")
     entries: List[LexiconEntry] = []
+    contextual: List[Tuple[str, LexiconEntry]] = []
     for path in entry_files:
-        entries.extend(_read_entries(path, tree, digest))
+        entries.extend(_read_entries(path, tree, digest, contextual))
     surfaces, by_canonical = _index(entries, tree)
     posts, post_orgs = _read_posts(lex_dir / "posts.tsv", by_canonical, digest)
     classes = set(tree.entity_classes())
+    heads, head_specific = _read_heads(pat_dir / "instrument_heads.tsv", classes, digest)
     return Lexicon(
         entries=tuple(entries),
         surfaces=surfaces,
+        contextual=_index_contextual(contextual, surfaces),
         by_canonical=by_canonical,
-        instrument_heads=_read_endings(pat_dir / "instrument_heads.tsv", ("head", "class"), classes, digest),
+        instrument_heads=heads,
+        head_specific=head_specific,
         title_classes=_read_endings(pat_dir / "title_classes.tsv", ("suffix", "class"), classes, digest),
+        region_heads=_read_endings(pat_dir / "region_heads.tsv", ("head", "class"),
+                                   [c for c in classes if tree.top_class(c) == "Region"], digest),
         actor_suffixes=_read_endings(pat_dir / "actor_suffixes.tsv", ("suffix", "class"), classes, digest),
         words=_read_words(pat_dir / "words.tsv", digest),
         posts=posts,
@@ -134,13 +148,37 @@ def _split(field: str) -> Tuple[str, ...]:
     return tuple(x.strip() for x in field.split("|") if x.strip())
 
 
-def _read_entries(path: Path, tree: ClassTree, digest) -> Iterator[LexiconEntry]:
+def _read_entries(path: Path, tree: ClassTree, digest,
+                  contextual: List[Tuple[str, LexiconEntry]]) -> Iterator[LexiconEntry]:
+    """The entries of one file; its ~contextual aliases are appended to ``contextual``."""
     valid = tree.entity_classes()
     for lineno, (canonical, cls, aliases, codes, parent) in _rows(path, LEXICON_HEADER, digest):
         if cls not in valid:
             raise LexiconError(f"{path}:{lineno}: class {cls!r} of {canonical!r} is not one of {', '.join(valid)}")
-        yield LexiconEntry(canonical=canonical, cls=cls, aliases=_split(aliases), codes=_split(codes),
-                           parent=parent or None, source=f"{path.name}:{lineno}")
+        forms = _split(aliases)
+        plain = tuple(a for a in forms if not a.startswith(CONTEXTUAL))
+        context = [a[len(CONTEXTUAL):].strip() for a in forms if a.startswith(CONTEXTUAL)]
+        if context and not parent:
+            raise LexiconError(f"{path}:{lineno}: {canonical!r} has a contextual alias "
+                               f"({CONTEXTUAL}{context[0]}) but no parent for the context to name")
+        if any(not c for c in context):
+            raise LexiconError(f"{path}:{lineno}: empty contextual alias {CONTEXTUAL!r} of {canonical!r}")
+        entry = LexiconEntry(canonical=canonical, cls=cls, aliases=plain, codes=_split(codes),
+                             parent=parent or None, source=f"{path.name}:{lineno}")
+        contextual.extend((c, entry) for c in context)
+        yield entry
+
+
+def _index_contextual(pairs: Sequence[Tuple[str, LexiconEntry]], surfaces: Mapping[str, str]) -> Dict[str, Tuple[str, ...]]:
+    """match_key(contextual alias) -> the canonicals sharing it; none may be a plain surface form."""
+    out: Dict[str, set] = {}
+    for form, e in pairs:
+        key = match_key(form)
+        if key in surfaces:
+            raise LexiconError(f"{e.source}: contextual alias {CONTEXTUAL}{form} of {e.canonical!r} is already "
+                               f"a name of {surfaces[key]!r}; a name that names one entity needs no context")
+        out.setdefault(key, set()).add(e.canonical)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
 def _index(entries: Sequence[LexiconEntry], tree: ClassTree) -> Tuple[Dict[str, str], Dict[str, LexiconEntry]]:
@@ -209,6 +247,28 @@ def _read_endings(path: Path, header: Tuple[str, str], valid: Iterable[str], dig
         if len(ending) > MAX_ENDING:
             raise LexiconError(f"{path}: {header[0]} {ending!r} is longer than {MAX_ENDING} characters")
     return table
+
+
+def _read_heads(path: Path, valid: Iterable[str], digest) -> Tuple[Dict[str, str], Dict[str, int]]:
+    """Instrument heads -> class, and the heads whose names need more specific words than
+    MIN_SPECIFIC (an optional third column: 体系 names only with a longer qualifier)."""
+    valid = set(valid)
+    classes: Dict[str, str] = {}
+    specific: Dict[str, int] = {}
+    for lineno, (head, cls, minimum) in _rows(path, ("head", "class", "specific"), digest):
+        if cls not in valid:
+            raise LexiconError(f"{path}:{lineno}: class {cls!r} of {head!r} is not one of {', '.join(sorted(valid))}")
+        if head in classes:
+            raise LexiconError(f"{path}:{lineno}: {head!r} is listed twice")
+        if len(head) > MAX_ENDING:
+            raise LexiconError(f"{path}: head {head!r} is longer than {MAX_ENDING} characters")
+        if minimum and not (minimum.isdigit() and MIN_SPECIFIC <= int(minimum) <= MAX_ENDING):
+            raise LexiconError(f"{path}:{lineno}: specific {minimum!r} of {head!r} is not a whole number "
+                               f"from {MIN_SPECIFIC} to {MAX_ENDING}")
+        classes[head] = cls
+        if minimum:
+            specific[head] = int(minimum)
+    return classes, specific
 
 
 def _read_words(path: Path, digest) -> Dict[str, FrozenSet[str]]:

@@ -3,8 +3,9 @@
 :func:`extract_documents` is what :func:`kg.pipeline.build` calls: cached extractions are reused
 (:mod:`kg.cache`), the others are computed and returned in input order, so the graph is the same
 byte for byte however many workers computed it.  Each worker process holds one
-:class:`~kg.pipeline.Pipeline` (loaded once, lazily: only if it is given a document), and
-documents are shipped to it in chunks.
+:class:`~kg.pipeline.Pipeline` (loaded once, lazily: only if it is given a document; the
+calling process never loads a segmenter for them), and documents are shipped to it in batches,
+the longest documents first, so that no worker is left with a long one at the end.
 
 - ``workers=1``: in this process, with the caller's pipeline.
 - ``workers=N``: a ``multiprocessing`` pool of N processes.  Where ``fork`` is available the
@@ -15,7 +16,6 @@ documents are shipped to it in chunks.
 """
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import sys
@@ -80,13 +80,14 @@ def extract_documents(documents: Sequence[Document], pipeline, *, cache: Optiona
         bar.update(cached)
         pending = [documents[i] for i in todo]
         if scheduler:
-            stream, used = _dask(pending, pipeline, scheduler)
+            numbered, used = _dask(pending, pipeline, scheduler)
         elif workers > 1 and len(pending) > 1:
             used = min(workers, len(pending))
-            stream = _pool(pending, pipeline, used)
+            numbered = _pool(pending, pipeline, used)
         else:
-            stream = (pipeline.extract(d) for d in pending)
-        for i, x in zip(todo, stream):
+            numbered = ((k, pipeline.extract(d)) for k, d in enumerate(pending))
+        for k, x in numbered:  # (position in pending, extraction), in whatever order they finish
+            i = todo[k]
             results[i] = x
             if cache is not None:
                 cache.put(documents[i], x)
@@ -123,6 +124,7 @@ class _NoBar:
 # -- a pool of processes, one pipeline each ---------------------------------------------------
 
 _PIPELINE = None  # this process's pipeline (a pool worker's, or the parent's before a fork)
+BATCHES_PER_WORKER = 16  # see _batches
 
 
 def _init_worker(settings: Settings) -> None:
@@ -133,22 +135,44 @@ def _init_worker(settings: Settings) -> None:
         _PIPELINE = Pipeline(settings)
 
 
-def _extract_in_worker(doc: Document) -> Extraction:
-    return _PIPELINE.extract(doc)
+def _extract_in_worker(batch: Sequence[Tuple[int, Document]]) -> List[Tuple[int, Extraction]]:
+    return [(k, _PIPELINE.extract(doc)) for k, doc in batch]
 
 
-def _pool(docs: Sequence[Document], pipeline, workers: int) -> Iterator[Extraction]:
+def _pool(docs: Sequence[Document], pipeline, workers: int) -> Iterator[Tuple[int, Extraction]]:
+    """(position in ``docs``, extraction) of every document, as the workers finish them."""
     global _PIPELINE
     _fail_early(pipeline)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     _PIPELINE = pipeline  # inherited by forked workers, loaded segmenter included
     try:
         ctx = multiprocessing.get_context(method)
-        chunk = max(1, min(16, math.ceil(len(docs) / (workers * 8))))
         with ctx.Pool(workers, initializer=_init_worker, initargs=(pipeline.settings,)) as pool:
-            yield from pool.imap(_extract_in_worker, docs, chunksize=chunk)
+            for done in pool.imap_unordered(_extract_in_worker, _batches(docs, workers)):
+                yield from done
     finally:
         _PIPELINE = None
+
+
+def _batches(docs: Sequence[Document], workers: int) -> List[List[Tuple[int, Document]]]:
+    """``docs`` numbered and cut into batches, biggest documents first.
+
+    The work of a document grows with its length, so handing out the longest first and the
+    shortest last keeps every worker busy to the end (no long document starts when the others
+    are done).  A batch holds about ``1 / (BATCHES_PER_WORKER * workers)`` of the text, so a
+    worker asks for more rarely, yet often enough to even out the differences.
+    """
+    order = sorted(range(len(docs)), key=lambda k: (-len(docs[k].text), k))
+    budget = max(1, sum(len(d.text) for d in docs) // (workers * BATCHES_PER_WORKER))
+    batches: List[List[Tuple[int, Document]]] = []
+    size = budget
+    for k in order:
+        if size >= budget:
+            batches.append([])
+            size = 0
+        batches[-1].append((k, docs[k]))
+        size += len(docs[k].text)
+    return batches
 
 
 def _fail_early(pipeline) -> None:
@@ -176,7 +200,7 @@ def _dask_extract(batch: Sequence[Document], settings: Settings) -> Tuple[str, L
         return pipeline_version(pipeline), [pipeline.extract(d) for d in batch]
 
 
-def _dask(docs: Sequence[Document], pipeline, address: str) -> Tuple[Iterator[Extraction], int]:
+def _dask(docs: Sequence[Document], pipeline, address: str) -> Tuple[Iterator[Tuple[int, Extraction]], int]:
     try:
         from distributed import Client
     except ImportError as exc:
@@ -189,19 +213,20 @@ def _dask(docs: Sequence[Document], pipeline, address: str) -> Tuple[Iterator[Ex
     return _dask_results(client, docs, pipeline, address, workers), workers
 
 
-def _dask_results(client, docs: Sequence[Document], pipeline, address: str, workers: int) -> Iterator[Extraction]:
+def _dask_results(client, docs: Sequence[Document], pipeline, address: str,
+                  workers: int) -> Iterator[Tuple[int, Extraction]]:
+    """(position in ``docs``, extraction) of every document, batch by batch, biggest first."""
     expected = pipeline_version(pipeline)
-    size = max(1, min(32, math.ceil(len(docs) / (workers * 8))))
-    batches = [list(docs[i:i + size]) for i in range(0, len(docs), size)]
+    batches = _batches(docs, workers)
     try:
         # an absolute ontology path: the workers' working directory is not ours
         settings = replace(pipeline.settings, ontology_dir=Path(pipeline.settings.ontology_dir).resolve())
-        futures = [client.submit(_dask_extract, b, settings, pure=False) for b in batches]
-        for fut in futures:  # in submission order: the graph does not depend on who finished first
+        futures = [client.submit(_dask_extract, [d for _, d in b], settings, pure=False) for b in batches]
+        for batch, fut in zip(batches, futures):
             version, xs = fut.result()
             if version != expected:
                 raise KGError(f"a Dask worker of {address} runs another pipeline (version {version[:12]}, "
                               f"here {expected[:12]}): install the same policy-kg, lexicon and model on every worker")
-            yield from xs
+            yield from zip((k for k, _ in batch), xs)
     finally:
         client.close()

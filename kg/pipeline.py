@@ -5,8 +5,10 @@ once per process (lexicon, ontology, segmenter) and extracts the facts of one do
 """
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -16,7 +18,6 @@ from . import dedup, ingest
 from .config import Settings, settings_from
 from .entities import EntityRecogniser, resolve_entities
 from .errors import InputError, KGError
-from .graph import build_partition, union
 from .lexicon import Lexicon, load_lexicon
 from .ontology import TOP_CLASSES, ClassTree, class_tree, load_ontology
 from .relations import RelationExtractor
@@ -26,6 +27,7 @@ from .types import Document, DuplicateGroup, Entity, Extraction, LexiconEntry, R
 
 if TYPE_CHECKING:  # imported where used: the summary types of optional stages
     from .analytics import Analytics
+    from .cache import BuildState
     from .parallel import ExtractReport
     from .store import SyncReport
 
@@ -38,13 +40,27 @@ class Pipeline:
     def __init__(self, settings: Optional[Settings] = None, *, segmenter: Optional[Segmenter] = None):
         self.settings = settings or settings_from()
         root = self.settings.ontology_dir
-        self.ontology: Graph = load_ontology(root)
         self.tree: ClassTree = class_tree(root)
         self.lexicon: Lexicon = load_lexicon(root)
         self._segmenter = segmenter  # loaded on first use: a build that extracts nothing never loads it
-        self.recognise = EntityRecogniser(self.lexicon, self.tree)
-        self.extract_relations = RelationExtractor(self.lexicon, self.tree)
-        self.extract_statistics = StatisticsExtractor()
+
+    # Made on first use too: a rebuild that changes nothing extracts nothing and makes no graph.
+    @cached_property
+    def ontology(self) -> Graph:
+        """The ontology graph (``kg.ttl``), the first named graph of every build."""
+        return load_ontology(self.settings.ontology_dir)
+
+    @cached_property
+    def recognise(self) -> EntityRecogniser:
+        return EntityRecogniser(self.lexicon, self.tree)
+
+    @cached_property
+    def extract_relations(self) -> RelationExtractor:
+        return RelationExtractor(self.lexicon, self.tree)
+
+    @cached_property
+    def extract_statistics(self) -> StatisticsExtractor:
+        return StatisticsExtractor()
 
     @property
     def segmenter(self) -> Segmenter:
@@ -149,8 +165,8 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     settings = pipeline.settings
     errors: List[KGError] = []
     documents = _read(paths, settings.pattern, errors)
-    groups = tuple(dedup.find_duplicates(documents, threshold=settings.dedup_threshold,
-                                         num_perm=settings.dedup_num_perm, shingle=settings.dedup_shingle))
+    state = _State.of(outdir, cache=cache, force=force)
+    groups = _near_duplicates(documents, settings, state)
     from .parallel import default_workers, extract_documents
 
     xcache = None
@@ -165,56 +181,198 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     mentions = [m for x in extractions for m in x.mentions]
     relations = tuple(r for x in extractions for r in x.relations)
     entities = _with_endpoints(resolve_entities(mentions, pipeline.lexicon), relations, pipeline.lexicon)
-    parts = build_partition(documents, groups, extractions, entities, lexicon=pipeline.lexicon, tree=pipeline.tree,
-                            ontology=pipeline.ontology, base=settings.base)
-    g = union(parts, settings.base)
     top = {c: pipeline.tree.top_class(c) for c in pipeline.tree.entity_classes()}
-    outputs: Dict[str, Path] = {}
-    from .analytics import analyse, to_networkx
+    records = _Records(pipeline, tuple(documents), groups, extractions, entities)
+    if outdir is None:
+        from .analytics import analyse
+        from .graph import count_union
 
-    network = to_networkx(g)  # the same numbers for the summary, graph.html and `kg report`
-    analytics = analyse(network)
-    if outdir is not None:
-        outdir = Path(outdir)
-        from .cache import write_turtle
+        written = _Written(triples=count_union(records.parts(), base=settings.base),
+                           analytics=analyse(records.network()))
+    else:
+        written = _write_outputs(records, Path(outdir), html=html, use_store=use_store, state=state,
+                                 store_dir=Path(store) if store is not None else Path(outdir) / "store")
+    return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
+                       relations=relations, errors=tuple(errors), outputs=written.outputs, triples=written.triples,
+                       top_class=top, store=written.store, analytics=written.analytics, extraction=extract_report)
 
-        # skipped when the same named graphs wrote the graph.ttl that is there (OUTDIR/cache)
-        outputs["graph.ttl"] = write_turtle(outdir / "graph.ttl", g, parts, base=settings.base,
-                                            state=outdir / "cache" / "graph.ttl.state" if cache else None)
-        if html:
+
+@dataclass(frozen=True)
+class _State:
+    """Where a build records what it wrote (``OUTDIR/cache/build.state``) and what the last one recorded."""
+
+    path: Optional[Path]  # None: no output directory or no cache, nothing recorded
+    previous: Optional["BuildState"]  # None: nothing usable recorded, or --force
+
+    @classmethod
+    def of(cls, outdir: Optional[Path], *, cache: bool, force: bool) -> "_State":
+        if outdir is None or not cache:
+            return cls(None, None)
+        from .cache import read_state
+
+        path = Path(outdir) / "cache" / "build.state"
+        return cls(path, None if force else read_state(path))
+
+
+def _near_duplicates(documents: Sequence[Document], settings: Settings, state: _State) -> Tuple[DuplicateGroup, ...]:
+    """The near-duplicate groups, or those the last build found for the same documents (MinHash over
+    every document is a good part of a rebuild that changes nothing)."""
+    from .cache import dedup_key
+
+    key = dedup_key(documents, settings)
+    if state.previous is not None and state.previous.dedup_key == key:
+        return state.previous.groups
+    return tuple(dedup.find_duplicates(documents, threshold=settings.dedup_threshold,
+                                       num_perm=settings.dedup_num_perm, shingle=settings.dedup_shingle))
+
+
+@dataclass(frozen=True)
+class _Records:
+    """What a build read and found: everything its outputs are made from."""
+
+    pipeline: Pipeline
+    documents: Tuple[Document, ...]
+    groups: Tuple[DuplicateGroup, ...]
+    extractions: Tuple[Extraction, ...]
+    entities: Tuple[Entity, ...]
+
+    def parts(self):
+        """The named graphs, made one at a time (:func:`kg.graph.build_parts`)."""
+        from .graph import build_parts
+
+        p = self.pipeline
+        return build_parts(self.documents, self.groups, self.extractions, self.entities, lexicon=p.lexicon,
+                           tree=p.tree, ontology=p.ontology, base=p.settings.base)
+
+    def network(self):
+        """The entity network of the graph (:func:`kg.analytics.from_build`): no RDF is read."""
+        from .analytics import from_build
+
+        p = self.pipeline
+        return from_build(self.documents, self.groups, self.extractions, self.entities, lexicon=p.lexicon,
+                          tree=p.tree, base=p.settings.base)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What writing a build's outputs gave."""
+
+    triples: int
+    analytics: "Analytics"
+    outputs: Mapping[str, Path] = field(default_factory=dict)
+    store: Optional["SyncReport"] = None
+
+
+@dataclass(frozen=True)
+class _GraphWritten:
+    """What writing graph.ttl and loading the store gave (see :class:`kg.cache.BuildState`)."""
+
+    triples: int
+    graph_ttl: str  # sha256 of graph.ttl
+    store: Optional["SyncReport"] = None
+    store_state: Optional[Tuple[str, str, int]] = None
+
+
+def _write_outputs(records: _Records, outdir: Path, *, html: bool, use_store: bool, store_dir: Path,
+                   state: _State) -> _Written:
+    """Write graph.ttl, load the store and write graph.html, each unless it is already up to date.
+
+    ``OUTDIR/cache/build.state`` (:class:`kg.cache.BuildState`) records the key of what the
+    outputs were made from (:func:`kg.cache.build_key`).  While the key holds, a graph.ttl or
+    graph.html with the recorded sha256 and a store whose bookkeeping has the recorded digest are
+    left as they are, and the network numbers are those recorded: a rebuild that changes nothing
+    makes no graph at all.
+    """
+    from .cache import BuildState, build_key, dedup_key, file_sha256, write_state
+
+    settings = records.pipeline.settings
+    ttl, page = outdir / "graph.ttl", outdir / "graph.html"
+    key = build_key(records.pipeline, records.documents, records.groups, base=settings.base,
+                    max_evidence=settings.max_evidence)
+    fresh = state.previous if state.previous is not None and state.previous.key == key else None
+    graph = _write_graph(records, ttl, store_dir if use_store else None, fresh)
+    analytics, network = (fresh.analytics, None) if fresh is not None else _analyse(records)
+    outputs: Dict[str, Path] = {"graph.ttl": ttl}
+    html_sha = fresh.graph_html if fresh is not None else None
+    if html:
+        outputs["graph.html"] = page
+        if html_sha is None or file_sha256(page) != html_sha:
             from .viz import write_graph_html
 
-            # Drawn from the RDF graph itself, so the page shows every entity graph.ttl holds.
-            outputs["graph.html"] = write_graph_html(network, outdir / "graph.html",
-                                                     max_evidence=settings.max_evidence)
-    report = None
-    if outdir is not None and use_store:
-        from .store import sync_partition
-
-        report = sync_partition(Path(store) if store is not None else outdir / "store", parts,
-                                info=_graph_info(documents, parts, pipeline, settings.base),
-                                entities_graph=_graph_iri(settings.base, "entities"))
-    return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
-                       relations=relations, errors=tuple(errors), outputs=outputs, triples=len(g), top_class=top,
-                       store=report, analytics=analytics, extraction=extract_report)
+            # Drawn from the same network as the numbers: every entity and fact graph.ttl holds.
+            write_graph_html(network or records.network(), page, max_evidence=settings.max_evidence)
+            html_sha = file_sha256(page)
+    if state.path is not None:
+        write_state(state.path, BuildState(
+            key=key, triples=graph.triples, graph_ttl=graph.graph_ttl, graph_html=html_sha, store=graph.store_state,
+            analytics=analytics, dedup_key=dedup_key(records.documents, settings), groups=records.groups))
+    return _Written(triples=graph.triples, analytics=analytics, outputs=outputs, store=graph.store)
 
 
-def _graph_iri(base: str, name: str):
-    from .graph import Minter
+def _analyse(records: _Records):
+    from .analytics import analyse
 
-    return Minter(base, None).graph(name)
+    network = records.network()  # the same numbers for the summary, graph.html and `kg report`
+    return analyse(network), network
 
 
-def _graph_info(documents: Sequence[Document], parts, pipeline: Pipeline, base: str) -> Dict:
+def _write_graph(records: _Records, ttl: Path, store_dir: Optional[Path],
+                 fresh: Optional["BuildState"]) -> _GraphWritten:
+    """Write graph.ttl and load the store (``store_dir``, if any) from the named graphs, made one at a time.
+
+    Each output that ``fresh`` (the state of the last build, if its key still holds) shows to be
+    up to date is left alone; if both are, no graph is made.
+    """
+    from . import graph as graph_module
+    from .cache import file_sha256
+    from .store import meta_digest, syncing, unchanged_report
+
+    base = records.pipeline.settings.base
+    graphs = graph_module.part_iris(records.documents, base)
+    ttl_sha = fresh.graph_ttl if fresh is not None and fresh.graph_ttl == file_sha256(ttl) else None
+    report, store_state = None, None
+    if store_dir is not None and fresh is not None and fresh.store is not None \
+            and fresh.store[0] == str(store_dir.resolve()):
+        report = unchanged_report(store_dir, graphs, fresh.store[1], fresh.store[2])
+        store_state = fresh.store if report is not None else None
+    if ttl_sha is not None and (store_dir is None or report is not None):
+        return _GraphWritten(triples=fresh.triples, graph_ttl=ttl_sha, store=report, store_state=store_state)
+    with contextlib.ExitStack() as stack:
+        parts = records.parts()
+        sync = None
+        if store_dir is not None and report is None:
+            entities = str(graph_module.Minter(base, None).graph("entities"))
+            sync = stack.enter_context(syncing(store_dir, graphs, entities_graph=entities))
+            parts = _loaded(parts, sync, _graph_info(records.documents, graphs, records.pipeline, base))
+        if ttl_sha is None:
+            written = graph_module.write_turtle(ttl, parts, base=base)
+            triples, ttl_sha = written.triples, written.sha256
+        else:
+            triples = graph_module.count_union(parts, base=base)
+        if sync is not None:
+            report = sync.report()
+            store_state = (str(store_dir.resolve()), meta_digest(sync.store), report.triples)
+    return _GraphWritten(triples=triples, graph_ttl=ttl_sha, store=report, store_state=store_state)
+
+
+def _loaded(parts, sync, info: Mapping[str, Mapping[str, object]]):
+    """``parts`` as they go by, each loaded into the store first."""
+    for part in parts:
+        sync.put(part, info.get(part.iri, {}))
+        yield part
+
+
+def _graph_info(documents: Sequence[Document], graphs: Sequence[str], pipeline: Pipeline,
+                base: str) -> Dict[str, Dict[str, object]]:
     """What the store records beside each graph's hash: document id, source sha256, versions."""
     from . import __version__
     from .graph import Minter
 
     mint = Minter(base, pipeline.tree)
     versions = {"kgVersion": __version__, "lexiconVersion": pipeline.lexicon.version}
-    info = {iri: dict(versions) for iri in parts}
+    info: Dict[str, Dict[str, object]] = {iri: dict(versions) for iri in graphs}
     for d in documents:
-        info[mint.document_graph(d.doc_id)].update(docId=d.doc_id, sourceSha256=d.sha256)
+        info[str(mint.document_graph(d.doc_id))].update(docId=d.doc_id, sourceSha256=d.sha256)
     return info
 
 

@@ -17,12 +17,15 @@ the ``SELECT`` clause (that is how SEP-0007 works).  Rules for a value:
 - text ending in ``@`` and a language tag (``工业和信息化部@zh``): a language-tagged literal;
 - anything else: a plain (``xsd:string``) literal.  Labels in the graph are ``@zh``.
 
-The default graph of a query is the union of the data graphs (documents, entities, ontology).
-An update (``INSERT``, ``DELETE``, ``LOAD`` ...) is refused unless ``update=True``; a
-``SERVICE`` call (a request to another server) is refused unless ``allow_service=True``.
+The default graph of a query is the union of the data graphs (documents, entities, ontology); a
+library query reads it as the union of all the store's graphs, which gives the same rows much
+faster (see :class:`QuerySession`).  An update (``INSERT``, ``DELETE``, ``LOAD`` ...) is refused
+unless ``update=True``; a ``SERVICE`` call (a request to another server) is refused unless
+``allow_service=True``.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -30,7 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -38,7 +41,7 @@ from rdflib import BNode, Literal, URIRef
 from .errors import QueryError
 from .store import data_graphs, open_store, store_path, to_ox, to_rdflib
 
-__all__ = ["QueryResult", "NamedQuery", "run_query", "named_queries", "parse_param", "FORMATS"]
+__all__ = ["QueryResult", "NamedQuery", "QuerySession", "run_query", "named_queries", "parse_param", "FORMATS"]
 
 FORMATS = ("table", "csv", "json")
 QUERY_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
@@ -197,18 +200,10 @@ def run_query(target: Union[str, Path], query: Optional[str] = None, *, name: Op
 
     ``target``: an output directory of ``kg build`` (its ``store/``), a store directory, or the
     ``http(s)://`` URL of a SPARQL 1.1 query endpoint.  ``params``: ``{"actor": "工信部@zh"}`` or
-    ``["actor=工信部@zh"]`` (see :func:`parse_param`).  Raises :class:`QueryError`.
+    ``["actor=工信部@zh"]`` (see :func:`parse_param`).  The store is opened once, read-only
+    (:class:`QuerySession` keeps it open for many queries).  Raises :class:`QueryError`.
     """
-    if (query is None) == (name is None):
-        raise QueryError("give either a query or the name of a library query (kg query --list)")
-    if name is not None:
-        library = named_queries()
-        if name not in library:
-            raise QueryError(f"no named query {name!r}; valid: {', '.join(library)}")
-        query = library[name].text
-    bound = _params(params)
-    if not allow_service and _has_service(query):
-        raise QueryError("the query calls SERVICE (another server); refused unless allow_service / --allow-service")
+    query, bound = _prepared(query, name, params, allow_service)
     kind = query_kind(query)
     if kind == "update" and not update:
         raise QueryError("the query is a SPARQL update (it would change the store); refused unless --update is given")
@@ -226,18 +221,77 @@ def run_query(target: Union[str, Path], query: Optional[str] = None, *, name: Op
             except SyntaxError as exc:
                 raise QueryError(f"SPARQL syntax error: {exc}") from exc
         return QueryResult(("updated",), ((Literal(True),),))
-    with open_store(path, read_only=True) as store:
-        graphs = data_graphs(store)
+    with QuerySession.open(path) as session:
+        return session.select(query, bound, library=name is not None)
+
+
+class QuerySession:
+    """Read-only queries on one open store: it is opened once, then each query costs only itself.
+
+    ::
+
+        with QuerySession.open("out") as session:
+            for name in named_queries():
+                print(session.run(name=name).to_table())
+
+    Library queries (``name=...``) read the union of all the store's graphs in one index lookup
+    per pattern.  Other queries read exactly the data graphs (the bookkeeping graph left out),
+    which costs one lookup per graph and pattern: slow on a store of many documents.  A library
+    query gives the same rows either way, because no library query can match the bookkeeping
+    vocabulary (``tests/test_query.py`` checks it).
+    """
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self._graphs: Optional[List[ox.NamedNode]] = None
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, target: Union[str, Path]) -> Iterator["QuerySession"]:
+        """A session on the store of ``target`` (an output directory or a store), opened read-only."""
+        with open_store(store_path(Path(target)), read_only=True) as store:
+            yield cls(store)
+
+    def run(self, query: Optional[str] = None, *, name: Optional[str] = None, params=None,
+            allow_service: bool = False) -> QueryResult:
+        """Like :func:`run_query` on this store; updates are refused (the store is open read-only)."""
+        query, bound = _prepared(query, name, params, allow_service)
+        if query_kind(query) == "update":
+            raise QueryError("the query is a SPARQL update; a query session is read-only (use run_query with update)")
+        return self.select(query, bound, library=name is not None)
+
+    def select(self, query: str, bound: Mapping[str, Union[URIRef, Literal]], *, library: bool) -> QueryResult:
+        """Evaluate a checked, non-update query with its parameters bound."""
+        subs = {ox.Variable(k): to_ox(v) for k, v in bound.items()} or None
+        if library:
+            dataset = {"use_default_graph_as_union": True}
+        else:
+            if self._graphs is None:
+                self._graphs = data_graphs(self.store)
+            dataset = {"default_graph": self._graphs or None, "named_graphs": self._graphs}
         try:
-            answer = store.query(query, default_graph=graphs or None, named_graphs=graphs,
-                                 substitutions={ox.Variable(k): to_ox(v) for k, v in bound.items()} or None)
-            return _result(answer)
+            return _result(self.store.query(query, substitutions=subs, **dataset))
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except (RuntimeError, OSError, ValueError) as exc:
-            raise QueryError(f"query failed: {exc}"
-                             + (" (a parameter must be a variable of the SELECT clause)" if "projection" in str(exc) else "")
-                             ) from exc
+            hint = " (a parameter must be a variable of the SELECT clause)" if "projection" in str(exc) else ""
+            raise QueryError(f"query failed: {exc}{hint}") from exc
+
+
+def _prepared(query: Optional[str], name: Optional[str], params,
+              allow_service: bool) -> Tuple[str, Dict[str, Union[URIRef, Literal]]]:
+    """The query text (the library's for ``name``) and its parameters; SERVICE refused unless allowed."""
+    if (query is None) == (name is None):
+        raise QueryError("give either a query or the name of a library query (kg query --list)")
+    if name is not None:
+        library = named_queries()
+        if name not in library:
+            raise QueryError(f"no named query {name!r}; valid: {', '.join(library)}")
+        query = library[name].text
+    bound = _params(params)
+    if not allow_service and _has_service(query):
+        raise QueryError("the query calls SERVICE (another server); refused unless allow_service / --allow-service")
+    return query, bound
 
 
 def _result(answer) -> QueryResult:

@@ -9,17 +9,22 @@ Patterns, in the order they run over a document:
 - **names**: an instrument whose name contains a sector or region (汽车产业链…平台) addresses it;
 - **discourse**: clause by clause, the agent is the actor opening the clause, or the one carried
   over from an earlier clause, sentence or ``一是/二是`` item when the subject is omitted, or
-  the organisation of the official speaking (辛国斌表示…).  Then
+  the organisation of the official speaking (辛国斌表示… for its paragraph, 辛国斌：… for the
+  turn), or the body answering in a 答记者问 text.  Cue words are read outside names only.  Then
 
-  * an instrument after a launch or implement verb: ``agent launches/implements instrument``;
+  * an instrument after a launch or implement verb: ``agent launches/implements instrument``,
+    and ``instrument targetsRegion place`` for the places of 在…开展 before the verb;
   * an actor after 会同/联合: ``agent collaboratesWith actor``;
   * sectors and regions after a focus verb (保障, 聚焦 …), whole ``、`` enumerations of them:
     ``instrument prioritisesSector / targetsRegion`` for the instrument the sentence works
-    through (发挥X作用, 用好X, 依托X), else for the agent;
+    through (发挥X作用, 用好X, 依托X), else for the agent (but what a scope word such as 覆盖
+    or 包括 introduces belongs to an instrument only);
   * an instrument named in a speaker's turn: ``speaker announces instrument``.
 """
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -31,11 +36,21 @@ from .types import Attribution, Document, Evidence, Extraction, Mention, Relatio
 __all__ = ["RelationExtractor"]
 
 _CLAUSE_END = ",;:!?。"
+_CLAUSE_END_RE = re.compile(f"[{re.escape(_CLAUSE_END)}]")
 _ENUM_JOINERS = ("、", "和", "与", "及", "以及", "或", ",")
 _SKIPPABLE = " “”\"'"
 _MEETINGS = ("常务会议", "全体会议", "党组会议", "会议")
 _MAX_MODIFIER = 16  # characters of a 的-modifier before a clause's subject
 _OFFICIALS = ("有关负责人", "相关负责人", "负责人", "负责同志")
+# Nouns of goods that close a list of sectors as 等 does (家电、家居产品以旧换新).
+_GOODS = ("产品", "商品", "消费品", "类产品", "类商品")
+_MAX_LOCATIVE_TAIL = 8  # characters between the last place of 在… and the verb: 等重点地区持续
+_BLANK = "□"  # stands for a character of a name where cue words are looked for
+# A heading of the 答记者问 form names the body whose official answers; 答: opens an answer.
+_ANSWERS_RE = re.compile(r"答记者问|回答记者提问|答问$")
+_ANSWER = "答:"
+# Convening a meeting whose name holds no body: 主持召开部务会议, 召开全体会议.
+_CONVENES_RE = re.compile(r"召开[^,;:。!?]{0,12}?会议")
 
 
 @dataclass
@@ -44,6 +59,10 @@ class _State:
 
     subject: Tuple[str, ...] = ()  # keys of the acting entities
     speaker: Optional[Mention] = None
+    # A turn opened by "name：" lasts until the next question or turn; a speaker named by a speech
+    # verb (辛国斌表示，…) speaks for the paragraph, and the enumerated items continuing it.
+    turn: bool = False
+    answerer: Tuple[str, ...] = ()  # the body whose official answers, in a 答记者问 text
     meeting: Tuple[str, ...] = ()  # the body whose meeting the text reports
     paragraph: int = -1
 
@@ -75,11 +94,14 @@ class RelationExtractor:
         self.implement = lexicon.words_with("implement")
         self.means = lexicon.words_with("means")
         self.focus = lexicon.words_with("focus")
+        self.scope = frozenset(lexicon.words_with("scope"))
         self.encourage = lexicon.words_with("encourage")
+        self.exempt = lexicon.words_with("exempt")
         self.collaborate = lexicon.words_with("collaborate")
         self.speech = Trie({w: w for w in lexicon.words_with("speech")})
         self.markers = Trie({w: w for w in lexicon.words_with("marker")})
         self.surfaces = Trie(dict(lexicon.surfaces))
+        self._tops: Dict[str, str] = {}
 
     def __call__(self, doc: Document, mentions: Sequence[Mention],
                  tokens: Optional[Sequence[Sequence[Token]]] = None) -> Extraction:
@@ -96,7 +118,10 @@ class RelationExtractor:
         return Extraction(doc.doc_id, tuple(mentions), tuple(sink.relations), tuple(attributions))
 
     def top(self, m: Mention) -> str:
-        return self.tree.top_class(m.cls)
+        top = self._tops.get(m.cls)  # asked for every mention, many times: kept per class
+        if top is None:
+            top = self._tops[m.cls] = self.tree.top_class(m.cls)
+        return top
 
     # ------------------------------------------------------------------ posts
     def _posts(self, doc, by_sentence, sink) -> Dict[str, str]:
@@ -178,6 +203,10 @@ class RelationExtractor:
                 state.paragraph = s.paragraph
                 if not self._starts_with_marker(s.norm):
                     state.subject = ()
+                    if not state.turn:
+                        state.speaker = None
+                if state.answerer and s.norm.startswith(_ANSWER):
+                    state.subject = state.answerer  # 答：…我们将…: the answering body acts
             if s.kind == "question":
                 state.subject, state.speaker = (), None
                 continue
@@ -188,13 +217,22 @@ class RelationExtractor:
                 self._sentence(s, ms, state, person_org, sink)
                 state.subject = ()
                 state.speaker = self._heading_speaker(s, ms)
+                state.turn = state.speaker is not None
+                state.answerer = self._answering_body(s, ms) or state.answerer
                 continue
-            self._note_meeting(s, ms, state)
+            self._note_meeting(s, ms, state, person_org)
             self._sentence(s, ms, state, person_org, sink)
             self._locative_frame(s, ms, sink)
             if state.speaker is not None:
                 attributions.append(Attribution(doc.doc_id, s.index, state.speaker.key))
         return attributions
+
+    def _answering_body(self, s: Sentence, ms: Sequence[Mention]) -> Tuple[str, ...]:
+        """生态环境部有关负责人就…答记者问: the one body whose official answers the questions."""
+        if not ms or self.top(ms[0]) != "Actor" or ms[0].cls == "Person" or not _ANSWERS_RE.search(s.norm):
+            return ()
+        after = s.norm[ms[0].end - s.start:]
+        return (ms[0].key,) if after.startswith(_OFFICIALS) else ()
 
     def _heading_speaker(self, s: Sentence, ms: Sequence[Mention]) -> Optional[Mention]:
         if ms and ms[0].cls == "Person" and ms[0].start == s.start and s.norm[ms[0].end - s.start:].startswith(":"):
@@ -211,22 +249,40 @@ class RelationExtractor:
             if self.top(m) == "Instrument":
                 sink.add(m.key, "targetsRegion", ms[0].key, s, s.start, m.end, "locative-frame")
 
-    def _note_meeting(self, s: Sentence, ms: Sequence[Mention], state: _State) -> None:
-        """Remember whose meeting it is (国务院常务会议): a later 会议指出… is that body speaking."""
+    def _note_meeting(self, s: Sentence, ms: Sequence[Mention], state: _State, person_org: Dict[str, str]) -> None:
+        """Remember whose meeting it is: the body in its name (国务院常务会议), else the body of
+        whoever convenes it (交通运输部部长李国华主持召开部务会议); a later 会议指出… is that body."""
         for m in ms:
             if self.top(m) == "Actor" and m.cls != "Person" and s.norm[m.end - s.start:].startswith(_MEETINGS):
                 state.meeting = (m.key,)
+                return
+        convened = _CONVENES_RE.search(s.norm)
+        if convened is None:
+            return
+        clause = _CLAUSE_END_RE.split(s.norm[:convened.start()])[-1]
+        lead = [m for m in ms if self.top(m) == "Actor" and convened.start() - len(clause) <= m.start - s.start
+                and m.end - s.start <= convened.start()]
+        if lead:
+            state.meeting = (self._acting_for(lead[-1].key, person_org),)
 
     def _sentence(self, s: Sentence, ms: Sequence[Mention], state: _State, person_org, sink) -> None:
         means: Optional[Mention] = None  # the instrument the sentence's actions are done with
+        urging, previous = False, ""
+        words = _outside_names(s, ms)  # cue words are looked for here: 发展 in 国家发展改革委 is none
+        resume: Tuple[str, ...] = ()  # the subject a place interrupted, back after the sentence
         for c_start, c_end in _clauses(s.norm):
             in_clause = [m for m in ms if c_start <= m.start - s.start < c_end]
             leads = self._leads(s, c_start, in_clause)
+            # 鼓励金融机构…，给予…安排: the urged actors stay the subject of the clauses that
+            # follow, until a clause names its own subject or a ; closes the item.
+            urging = (not leads and not previous.endswith(";")
+                      and (urging or _last_word(previous, self.encourage) is not None))
+            previous = words[c_start:c_end]
             if leads:
                 after = s.norm[leads[-1].end - s.start:]
                 said = self._after_titles(after)
                 if len(leads) == 1 and leads[0].cls == "Person" and (said.startswith(":") or self._speaks(said)):
-                    state.speaker = leads[0]
+                    state.speaker, state.turn = leads[0], said.startswith(":")
                 elif not after.startswith(("的", "是")):
                     state.subject = tuple(self._acting_for(m.key, person_org) for m in leads)
                     # 国家发展改革委、财政部有关负责人回答…: their officials, not a joint act.
@@ -238,25 +294,35 @@ class RelationExtractor:
             elif in_clause and self.top(in_clause[0]) == "Instrument" and self._opens_with(
                     s.norm, c_start, None, upto=in_clause[0].start - s.start):
                 means = in_clause[0]
+            elif in_clause and self.top(in_clause[0]) == "Region" and self._opens_with(
+                    s.norm, c_start, None, upto=in_clause[0].start - s.start) and state.subject:
+                # 北京城市副中心…，有效支持…: a place is the subject of this sentence, and it is no
+                # actor (see docs/annotation.md), so the earlier actor sits out until the next one.
+                resume, state.subject = state.subject, ()
             agents = self._agents(state, person_org)
             prev: Optional[Mention] = leads[-1] if leads else None
             prev_link: Optional[Tuple[str, str]] = None  # (predicate, owner) of the last enumerated link
+            co_issuers: List[str] = []  # 甲联合乙印发《…》: 乙 issues the document too
             for m in in_clause:
                 if m in leads:
                     continue
                 top = self.top(m)
                 before = s.norm[(prev.end if prev else s.start + c_start) - s.start:m.start - s.start]
-                since_clause = s.norm[c_start:m.start - s.start]
+                since_clause = words[c_start:m.start - s.start]
                 joined = prev_link is not None and before.strip(_SKIPPABLE) in _ENUM_JOINERS
                 link: Optional[Tuple[str, Tuple[str, ...]]] = None
                 if top == "Instrument":
                     verb = (_last_word(since_clause, self.launch + self.implement + self.focus + self.encourage)
-                            or _any_verb(sink.verb_ends, s, c_start, m) or _disposal(since_clause))
-                    urged = _last_word(since_clause, self.encourage) is not None
+                            or _any_verb(sink.verb_ends, s, c_start, m) or _disposal(since_clause)
+                            or self._own_verb(s, c_start, m))
+                    urged = urging or _last_word(since_clause, self.encourage) is not None
                     if verb is not None and not urged:
                         predicate = "launches" if verb[1] in self.launch else "implements"
                         for agent in agents:
                             sink.add(agent, predicate, m.key, s, s.start + c_start + verb[0], m.end, "verb-object")
+                        if predicate == "launches" and _is_document(m.cls, self.tree):
+                            for partner in co_issuers:
+                                sink.add(partner, predicate, m.key, s, s.start + c_start + verb[0], m.end, "joint-issue")
                         if state.speaker is not None:
                             sink.add(state.speaker.key, "announces", m.key, s, m.start, m.end, "speaker")
                         # what a sentence goes on to say is done with the instrument it works
@@ -266,31 +332,67 @@ class RelationExtractor:
                                 or (predicate == "launches" and _is_document(m.cls, self.tree))):
                             means = m
                         self._modifying_enumeration(s, c_start, m, in_clause, sink)
+                        self._located(s, c_start + verb[0], m, in_clause, sink)
                 elif top == "Actor" and agents:
                     if _last_word(before, self.collaborate) or (joined and prev_link[0] == "collaboratesWith"):
                         link = ("collaboratesWith", agents)
+                        if before.rstrip(_SKIPPABLE).endswith("联合") or (joined and co_issuers):
+                            co_issuers.append(m.key)
                 elif top in ("Sector", "Region"):
                     predicate = "prioritisesSector" if top == "Sector" else "targetsRegion"
                     owners = (means.key,) if means is not None else agents
                     if joined and prev_link[0] == predicate:
                         link = prev_link
-                    elif owners and _last_word(since_clause, self.focus):
+                    elif owners and self._focused(since_clause, means):
                         link = (predicate, owners)
                 if link is not None:
                     for owner in link[1]:
                         sink.add(owner, link[0], m.key, s, m.start, m.end, "enumeration" if joined else "focus")
                 prev_link = link
                 prev = m
+        if resume and not state.subject:
+            state.subject = resume
+
+    def _located(self, s: Sentence, verb_at: int, m: Mention, in_clause: Sequence[Mention], sink: _Sink) -> None:
+        """在山东省、河南省开展X试点: the places where the act that sets up or applies an
+        instrument happens (在 and a list of places right before its verb) are the instrument's."""
+        at = s.norm.rfind("在", 0, verb_at)
+        places = [x for x in in_clause if at >= 0 and self.top(x) == "Region" and x.cls != "Country"
+                  and at < x.start - s.start and x.end - s.start <= verb_at]
+        if not places or places[0].start - s.start != at + 1:
+            return
+        for a, b in zip(places, places[1:]):
+            if s.norm[a.end - s.start:b.start - s.start].strip(_SKIPPABLE) not in _ENUM_JOINERS:
+                return
+        tail = s.norm[places[-1].end - s.start:verb_at]
+        if len(tail) > _MAX_LOCATIVE_TAIL or any(ch in _CLAUSE_END for ch in tail):
+            return
+        for x in places:
+            sink.add(m.key, "targetsRegion", x.key, s, x.start, m.end, "locative")
+
+    def _own_verb(self, s: Sentence, c_start: int, m: Mention) -> Optional[Tuple[int, str]]:
+        """(clause offset, word) of the verb a tax relief's mention opens with (…，免征增值税)."""
+        start = m.start - s.start
+        word = next((w for w in self.exempt if s.norm.startswith(w, start)), None) if m.rule == "tax-relief" else None
+        return (start - c_start, word) if word else None
+
+    def _focused(self, since_clause: str, means: Optional[Mention]) -> bool:
+        """True when a focus word leads to what follows in the clause.  A scope word (覆盖,
+        包括) says what an instrument reaches: with no instrument in hand its subject is some
+        thing the clause names (…试点已覆盖浙江省), not the actor carried over."""
+        verb = _last_word(since_clause, self.focus)
+        return verb is not None and (means is not None or verb[1] not in self.scope)
 
     def _modifying_enumeration(self, s: Sentence, c_start: int, m: Mention, in_clause: Sequence[Mention],
                                sink: _Sink) -> None:
-        """汽车、家电、家装等消费品以旧换新: sectors listed before an instrument, closed by 等,
-        are what it covers."""
+        """汽车、家电、家装等消费品以旧换新: sectors listed before an instrument, closed by 等
+        or by a noun of goods (家电、家居产品以旧换新), are what it covers."""
         before = [x for x in in_clause if x.end <= m.start]
         if not before or self.top(before[-1]) != "Sector":
             return
         gap = s.norm[before[-1].end - s.start:m.start - s.start]
-        if not gap.startswith("等") or len(gap) > _MAX_MODIFIER or any(ch in _CLAUSE_END for ch in gap):
+        closed = gap.startswith("等") or gap in _GOODS
+        if not closed or len(gap) > _MAX_MODIFIER or any(ch in _CLAUSE_END for ch in gap):
             return
         enumeration = [before[-1]]
         for x in reversed(before[:-1]):
@@ -382,26 +484,59 @@ def _any_verb(verb_ends: Set[Tuple[int, str]], s: Sentence, c_start: int, m: Men
     """(clause offset, word) of the last verb before ``m`` in its clause, if the segmenter and
     the general dictionary show one (增加|再贷款, 下调|…利率)."""
     lo = s.start + c_start
-    ends = [e for e in verb_ends if lo < e[0] <= m.start]
-    if not ends:
-        return None
-    end, word = max(ends)
+    if isinstance(verb_ends, _VerbEnds):  # a binary search, not a scan of the whole document
+        found = verb_ends.last_in(lo, m.start)
+        if found is None:
+            return None
+        end, word = found
+    else:
+        ends = [e for e in verb_ends if lo < e[0] <= m.start]
+        if not ends:
+            return None
+        end, word = max(ends)
     return end - len(word) - lo, word
+
+
+class _VerbEnds(frozenset):
+    """The (end offset, word) of a document's verbs, also kept sorted for range queries.
+
+    >>> verbs = _VerbEnds({(4, "增加"), (9, "下调"), (9, "降低"), (20, "推动")})
+    >>> verbs.last_in(0, 9), verbs.last_in(4, 8), verbs.last_in(9, 30)
+    ((9, '降低'), None, (20, '推动'))
+    """
+
+    def __init__(self, items: Iterable[Tuple[int, str]] = ()):
+        super().__init__()
+        self.ordered = sorted(self)
+        self.ends = [end for end, _ in self.ordered]
+
+    def last_in(self, lo: int, hi: int) -> Optional[Tuple[int, str]]:
+        """The greatest (end, word) with ``lo < end <= hi``, or None."""
+        i = bisect.bisect_right(self.ends, hi)
+        return self.ordered[i - 1] if i > bisect.bisect_right(self.ends, lo) else None
 
 
 def _verb_ends(tokens: Sequence[Sequence[Token]]) -> Set[Tuple[int, str]]:
     """(end offset, word) of every token the general dictionary tags as a verb."""
     from .entities import word_tag
 
-    return {(t.end, t.text) for sentence in tokens for t in sentence if word_tag(t.text) == "v"}
+    return _VerbEnds((t.end, t.text) for sentence in tokens for t in sentence if word_tag(t.text) == "v")
+
+
+def _outside_names(s: Sentence, ms: Sequence[Mention]) -> str:
+    """The sentence with its mentions blanked out (same length), so that no cue word is read
+    inside a name: 国家发展改革委就《…》答记者问 has no 发展 verb, 促进…领导小组 no 促进."""
+    chars = list(s.norm)
+    for m in ms:
+        chars[m.start - s.start:m.end - s.start] = _BLANK * (m.end - m.start)
+    return "".join(chars)
 
 
 def _clauses(norm: str) -> List[Tuple[int, int]]:
     out, start = [], 0
-    for i, ch in enumerate(norm):
-        if ch in _CLAUSE_END:
-            out.append((start, i + 1))
-            start = i + 1
+    for m in _CLAUSE_END_RE.finditer(norm):  # the punctuation only, not every character
+        out.append((start, m.end()))
+        start = m.end()
     if start < len(norm):
         out.append((start, len(norm)))
     return out

@@ -155,3 +155,37 @@ def test_seed_analytics_duplicates_and_profiles(seed_build):
 def test_reads_rdf_only_through_namespace_terms():
     source = inspect.getsource(analytics)
     assert not re.search(r"[\"']https?://", source)
+
+
+def _same_network(a, b):
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))
+    assert list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True))
+    assert a.graph == b.graph
+
+
+def test_network_from_build_records_is_the_network_of_graph_ttl(seed_build, pipeline):
+    from kg.analytics import from_build
+
+    net = from_build(seed_build.documents, seed_build.groups, seed_build.extractions, seed_build.entities,
+                     lexicon=pipeline.lexicon, tree=pipeline.tree, base=pipeline.settings.base)
+    rdf = to_networkx(seed_build.outputs["graph.ttl"])
+    _same_network(net, rdf)
+    assert net.graph["duplicates"] and any(d["roles"] for _, _, d in net.edges(data=True))  # what it covers
+    assert any(k == "broader" for _, _, k in net.edges(keys=True))
+
+
+def test_network_from_build_records_of_several_documents(jieba_pipeline, tmp_path):
+    from kg.analytics import from_build
+    from kg.pipeline import build
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("工信部将落实“白名单”制度，支持集成电路产业发展。辛国斌副部长表示，长三角要加快复工。\n",
+                               encoding="utf-8")
+    (src / "b.txt").write_text("国家发展改革委推进珠三角一体化。工信部将落实“白名单”制度，保障重点企业复工。\n",
+                               encoding="utf-8")
+    r = build([str(src)], tmp_path / "out", pipeline=jieba_pipeline, html=False)
+    net = from_build(r.documents, r.groups, r.extractions, r.entities, lexicon=jieba_pipeline.lexicon,
+                     tree=jieba_pipeline.tree, base=jieba_pipeline.settings.base)
+    _same_network(net, to_networkx(r.outputs["graph.ttl"]))
+    assert len(net.graph["documents"]) == 2

@@ -11,6 +11,7 @@ from kg.config import settings_from
 from kg.pipeline import Pipeline, build
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+BASE_GRAPH = "https://w3id.org/policy-kg/id/graph/"
 
 
 def small_corpus(root: Path, docs: int = 6, per_doc: int = 5) -> Path:
@@ -110,23 +111,72 @@ def test_no_cache_writes_no_cache_directory(pipeline, tmp_path):
     assert r.extraction.extracted == 1 and not (out / "cache").exists()
 
 
-def test_unchanged_graph_ttl_is_not_serialised_again(pipeline, corpus, tmp_path, monkeypatch):
-    import kg.graph
+def _spy(monkeypatch, module, name, calls):
+    real = getattr(module, name)
 
+    def spy(*args, **kwargs):
+        calls.append(name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+
+
+def test_unchanged_inputs_leave_every_output_untouched(pipeline, corpus, tmp_path, monkeypatch):
+    import kg.analytics
+    import kg.dedup
+    import kg.graph
+    import kg.store
+    import kg.viz
+
+    out = tmp_path / "out"
+    first = build([str(corpus)], out, pipeline=pipeline, workers=1)
+    files = {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.html")}
+    calls = []
+    for module, name in ((kg.graph, "write_turtle"), (kg.graph, "build_parts"), (kg.store, "syncing"),
+                         (kg.viz, "write_graph_html"), (kg.analytics, "analyse"), (kg.dedup, "find_duplicates")):
+        _spy(monkeypatch, module, name, calls)
+    again = build([str(corpus)], out, pipeline=pipeline, workers=1)
+    assert calls == []  # no graph made, nothing written, no numbers or near-duplicates computed again
+    assert again.groups == first.groups
+    assert {name: (out / name).read_bytes() for name in files} == files
+    assert again.triples == first.triples and again.analytics == first.analytics
+    assert again.store.unchanged == first.store.added and not again.store.added + again.store.replaced
+    assert again.store.triples == first.store.triples
+
+    (out / "graph.ttl").write_bytes(files["graph.ttl"] + b"# edited by hand\n")  # not what the state recorded
+    build([str(corpus)], out, pipeline=pipeline, workers=1)
+    assert calls == ["build_parts", "write_turtle"]  # graph.ttl alone is written again
+    assert (out / "graph.ttl").read_bytes() == files["graph.ttl"]
+
+    calls.clear()
+    forced = build([str(corpus)], out, pipeline=pipeline, workers=1, force=True)
+    assert set(calls) == {"build_parts", "write_turtle", "syncing", "write_graph_html", "analyse", "find_duplicates"}
+    assert len(forced.store.unchanged) == len(first.store.added)  # the store still writes only what changed
+    assert {name: (out / name).read_bytes() for name in files} == files
+
+
+def test_a_store_changed_since_is_synced_again(jieba_pipeline, corpus, tmp_path):
+    from kg.cli import main
+
+    out = tmp_path / "out"
+    first = build([str(corpus)], out, pipeline=jieba_pipeline, workers=1, html=False)
+    assert main(["remove", str(out), "d1"]) == 0  # the store and graph.ttl lose d1
+    again = build([str(corpus)], out, pipeline=jieba_pipeline, workers=1, html=False)
+    assert again.store.added == (BASE_GRAPH + "doc/d1",) and BASE_GRAPH + "doc/d0" in again.store.unchanged
+    assert again.store.triples == first.store.triples
+    build([str(corpus)], tmp_path / "fresh", pipeline=jieba_pipeline, workers=1, html=False)
+    assert (out / "graph.ttl").read_bytes() == (tmp_path / "fresh" / "graph.ttl").read_bytes()
+
+
+def test_a_changed_document_rewrites_the_outputs(pipeline, corpus, tmp_path):
     out = tmp_path / "out"
     build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
     before = (out / "graph.ttl").read_bytes()
-    calls = []
-    real = kg.graph.to_turtle
-    monkeypatch.setattr(kg.graph, "to_turtle", lambda g: calls.append(1) or real(g))
-    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
-    assert calls == [] and (out / "graph.ttl").read_bytes() == before
-    (out / "graph.ttl").write_bytes(before + b"# edited by hand\n")  # not what the state recorded: rewritten
-    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
-    assert calls == [1] and (out / "graph.ttl").read_bytes() == before
     (corpus / "d0.txt").write_text("工信部将落实“白名单”制度。\n", encoding="utf-8")
     try:
-        build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
-        assert calls == [1, 1] and (out / "graph.ttl").read_bytes() != before
+        r = build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+        assert (out / "graph.ttl").read_bytes() != before
+        assert r.store.replaced == (BASE_GRAPH + "entities", BASE_GRAPH + "doc/d0")
+        assert len(r.store.unchanged) == 6  # the ontology and the five other documents
     finally:
         small_corpus(corpus)  # the module's corpus as it was

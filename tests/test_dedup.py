@@ -169,3 +169,19 @@ def test_signature_does_not_depend_on_python_hash_seed():
 
 def test_docstring_examples_run():
     assert doctest.testmod(kg.dedup).failed == 0
+
+
+def test_signature_is_the_minimum_hash_of_each_bin(seeds):
+    """The signature loop hashes each shingle as ``_hash64`` does, and keeps each bin's minimum."""
+    from kg.dedup import _NO_VALUE, _content, _hash64, _shingles, _signature
+
+    for num_perm in (16, 128):
+        for d in seeds:
+            grams = _shingles(_content(d), 5)
+            bins = [_NO_VALUE] * num_perm
+            for g in grams:
+                value, b = divmod(_hash64(g.encode("utf-8")), num_perm)
+                bins[b] = min(bins[b], value)
+            signature = _signature(grams, num_perm)
+            assert all(s == v for s, v in zip(signature, bins) if v != _NO_VALUE)
+            assert len(signature) == num_perm and _NO_VALUE not in signature  # empty bins borrowed

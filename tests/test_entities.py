@@ -154,3 +154,325 @@ def test_general_patterns_find(pipeline, text, key, cls):
 def test_general_patterns_do_not_find(pipeline, text, not_key):
     found, _ = _found(pipeline, text)
     assert not_key not in {k for k, _ in found}, found
+
+
+# Measures named by what they do, and names that hold more than their head.
+@pytest.mark.parametrize("text, key, cls", [
+    # exempting a named tax is a tax relief, the lexicon's one when the clause names its payer
+    ("对小规模纳税人免征增值税。", "增值税小规模纳税人减免增值税", "FiscalTool"),
+    ("阶段性减半征收企业所得税。", "企业所得税减免", "FiscalTool"),
+    # ...and each of coordinated taxes is relieved
+    ("对困难企业减免房产税和城镇土地使用税。", "房产税减免", "FiscalTool"),
+    ("对困难企业减免房产税和城镇土地使用税。", "城镇土地使用税减免", "FiscalTool"),
+    # a 政策/措施/安排 named by what it cuts, back to the verb that governs it
+    ("继续执行阶段性降低失业保险费率政策。", "阶段性降低失业保险费率政策", "FiscalTool"),
+    ("银行对受困企业给予临时性延期还本付息安排。", "临时性延期还本付息安排", "FinancialTool"),
+    # ...back to the 外 that closes a 除…外 exception
+    ("实施除高耗能企业外工业用水价格阶段性下调政策。", "工业用水价格阶段性下调政策", "FiscalTool"),
+    # ...and a known measure keeps its lexicon name
+    ("延续车辆购置税减免政策。", "新能源汽车车辆购置税减免", "FiscalTool"),
+    ("人民银行延长普惠小微企业贷款延期还本付息期限。", "普惠小微企业贷款延期还本付息", "FinancialTool"),
+    # a compound fiscal or financial head alone after an amount is one allocation
+    ("开发银行新增2000亿元专项贷款。", "专项贷款", "FinancialTool"),
+    # 体系 with a specific qualifier; a pair of verbs inside a name is its activity
+    ("加快构建城市充电基础设施体系。", "城市充电基础设施体系", "Project"),
+    ("完善秸秆回收利用体系。", "秸秆回收利用体系", "System"),
+    # a quoted name ending in a head of its own
+    ("税务部门开展“便民办税春风行动”。", "便民办税春风行动", "Campaign"),
+    # a numbered slogan the lexicon knows keeps its canonical name
+    ("深化“一带一路”经贸合作。", "共建“一带一路”倡议", "Programme"),
+])
+def test_measure_patterns_find(pipeline, text, key, cls):
+    found, _ = _found(pipeline, text)
+    assert (key, cls) in found, found
+
+
+@pytest.mark.parametrize("text, not_key", [
+    # verbs whose object is a clause or a benefit start no name
+    ("各地要确保试点平稳运行。", "确保试点"),
+    ("个体工商户参照小微企业享受减免。", "小微企业享受减免"),
+    ("符合条件的银行可以等额申请再贷款。", "等额申请再贷款"),
+    # a measure noun with nothing saying what is cut
+    ("落实各项减免政策。", "减免政策"),
+    # only generic words before the head (科技, 创新)
+    ("各省加强科技创新平台布局。", "科技创新平台"),
+    # a compound head alone without an amount is a kind of tool
+    ("银行加大专项贷款投放。", "专项贷款"),
+    # 体系 after a short qualifier names a kind of system
+    ("完善标准体系。", "标准体系"),
+    ("推进国家治理体系现代化。", "国家治理体系"),
+    # items of an enumeration closed by 等重点领域 are fields of work
+    ("加强工业软件、数据安全体系等重点领域攻关。", "数据安全体系"),
+    # a numbered phrase counting places or parts is no policy slogan
+    ("形成“一核两翼”的空间格局。", "一核两翼"),
+    # a first conjunct with a head of its own borrows none
+    ("京沪高铁、沪宁城际运行平稳。", "京沪高铁城际"),
+    # urging is no part of the urged body's name
+    ("财政部鼓励地方银行加大投放。", "财政部鼓励地方银行"),
+])
+def test_measure_patterns_do_not_find(pipeline, text, not_key):
+    found, _ = _found(pipeline, text)
+    assert not_key not in {k for k, _ in found}, found
+
+
+def _ontology_with_heads(tmp_path, edit):
+    """A copy of the ontology whose instrument_heads.tsv is changed by ``edit``."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    root = tmp_path / "ontology"
+    shutil.copytree(REPO / "ontology", root)
+    heads = root / "patterns" / "instrument_heads.tsv"
+    heads.write_text(edit(heads.read_text(encoding="utf-8")), encoding="utf-8")
+    return root
+
+
+def test_head_specific_column_sets_how_much_a_name_needs(tmp_path):
+    from kg.config import settings_from
+    from kg.pipeline import Pipeline
+
+    root = _ontology_with_heads(tmp_path, lambda t: t.replace("体系\tSystem\t4\n", "体系\tSystem\t2\n"))
+    p = Pipeline(settings_from({"ontology_dir": root, "segmenter": "jieba"}))
+    assert "标准体系" in {m.key for m in p.parse("完善标准体系。").mentions}
+
+
+def test_bad_head_specific_names_file_and_line(tmp_path):
+    from kg.errors import LexiconError
+    from kg.lexicon import load_lexicon
+
+    root = _ontology_with_heads(tmp_path, lambda t: t + "样板\tSystem\tmany\n")
+    with pytest.raises(LexiconError) as err:
+        load_lexicon(root)
+    lines = (root / "patterns" / "instrument_heads.tsv").read_text(encoding="utf-8").splitlines()
+    assert f"instrument_heads.tsv:{len(lines)}" in str(err.value) and "'many'" in str(err.value)
+
+
+# -- the matching structures: their shortcuts give exactly the answers of a plain search -------
+
+def _seed_norms():
+    from kg.ingest import read_documents
+    from tests.conftest import SEEDS
+
+    return [s.norm for d in read_documents([SEEDS]) for s in d.sentences]
+
+
+def test_trie_agrees_with_a_plain_search_of_the_keys(pipeline):
+    from kg.entities import Trie
+
+    keys = dict(pipeline.lexicon.surfaces)
+    trie = Trie(keys)
+    by_first = {}
+    for k in keys:
+        by_first.setdefault(k[0], []).append(k)
+    checked = 0
+    for norm in _seed_norms():
+        for i in range(len(norm) + 2):
+            found = sorted((i + len(k), keys[k]) for k in by_first.get(norm[i:i + 1], ()) if norm.startswith(k, i))
+            assert trie.matches(norm, i) == found
+            assert trie.longest(norm, i) == (found[-1] if found else None)
+            checked += bool(found)
+        each = trie.each_longest(norm)
+        assert each == [(i, trie.longest(norm, i)) for i in range(len(norm)) if trie.longest(norm, i)]
+        starts = set(trie.starts(norm, range(len(norm) + 1)))
+        assert {i for i, _ in each} <= starts
+    assert checked > 100  # the seeds name many lexicon entries
+
+
+@pytest.mark.parametrize("text, start, expected", [
+    ("国务院", 0, (3, "国务院")),
+    ("国务院", 1, None),
+    ("国务院", 3, None),  # at the end, where only the empty key would fit: it never matches
+    ("", 0, None),
+    ("国务院常务会议", 0, (7, "国务院常务会议")),
+    ("国务院常务", 0, (3, "国务院")),  # a longer key cut short falls back to the shorter one
+])
+def test_trie_edges(text, start, expected):
+    from kg.entities import Trie
+
+    trie = Trie({"": "empty", "国务院": "国务院", "国务院常务会议": "国务院常务会议"})
+    assert trie.longest(text, start) == expected
+    assert trie.each_longest(text) == [(i, trie.longest(text, i)) for i in range(len(text)) if trie.longest(text, i)]
+
+
+def test_suffix_tables_agree_with_a_plain_search(pipeline):
+    from kg.entities import _suffix_lookup_len, _suffix_table
+    from kg.lexicon import MAX_ENDING
+
+    def plain(table, text):
+        for n in range(min(len(text), MAX_ENDING), 0, -1):
+            if text[-n:] in table:
+                return n, table[text[-n:]]
+        return None
+
+    lex = pipeline.lexicon
+    words = [w for norm in _seed_norms() for w in (norm[max(0, i - MAX_ENDING):i] for i in range(len(norm) + 1))]
+    for raw in (lex.instrument_heads, lex.actor_suffixes, lex.title_classes):
+        table = _suffix_table(raw)
+        hits = 0
+        for w in words + list(raw) + ["", "制"]:
+            assert _suffix_lookup_len(table, w) == plain(raw, w)
+            hits += plain(raw, w) is not None
+        assert hits >= len(raw)
+
+
+def test_new_token_is_a_token_in_every_way():
+    import pickle
+    from dataclasses import FrozenInstanceError
+
+    from kg.segment import new_token
+    from kg.types import Token
+
+    fast, plain = new_token(3, 5, "国务"), Token(3, 5, "国务")
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert pickle.loads(pickle.dumps(fast)) == plain and type(fast) is Token
+    with pytest.raises(FrozenInstanceError):
+        fast.start = 0
+
+
+# -- regions: county-level names, names several places share, zones and clusters by their head --
+
+@pytest.mark.parametrize("text, key, cls", [
+    # a county-level name held by one division matches anywhere
+    ("浙江省杭州市萧山区推进数字化改革。", "萧山区", "County"),
+    # a name several divisions share names the one whose parent (or province) the text names
+    ("吉林省长春市出台新政，朝阳区率先落实。", "长春市朝阳区", "County"),
+    ("吉林省出台新政，朝阳区率先落实。", "长春市朝阳区", "County"),  # the province is enough
+    # ...and always with its parent in front
+    ("阳泉市城区常住人口增加。", "阳泉市城区", "County"),
+    # a place, qualifying words, then a zone or cluster head
+    ("推进中国（广东）自由贸易试验区南沙片区建设。", "中国(广东)自由贸易试验区南沙片区", "EconomicZone"),
+    ("支持武汉东湖新技术产业开发区发展。", "武汉东湖新技术产业开发区", "EconomicZone"),
+    ("加快成都都市圈建设。", "成都都市圈", "RegionCluster"),
+    ("规划建设杭州城市副中心。", "杭州城市副中心", "EconomicZone"),
+    # a 新片区 named after its zone's older name is the lexicon's zone
+    ("增设上海自由贸易试验区新片区。", "中国（上海）自由贸易试验区临港新片区", "EconomicZone"),
+])
+def test_region_rules_find(pipeline, text, key, cls):
+    found, _ = _found(pipeline, text)
+    assert (key, cls) in found, found
+
+
+@pytest.mark.parametrize("text, cls", [
+    ("朝阳区率先落实。", "County"),  # a shared name with no place to tell which
+    ("四川省出台新政，朝阳区率先落实。", "County"),  # a place that holds no 朝阳区
+    ("北京和长春的朝阳区都在落实。", "County"),  # both parents named: still no telling
+    ("阳泉市加快发展，城区面貌一新。", "County"),  # 城区 is an ordinary word, never a county alone
+    ("要提高县城综合承载能力。", "County"),  # 高县 is no word of this sentence
+    ("安徽省马鞍山市要求省、市和县三级联动。", "County"),  # 和 is a conjunction here, not 和县
+    ("各地自由贸易试验区建设加快。", "EconomicZone"),  # a kind of zone, not one
+    ("我国自由贸易试验区建设取得成效。", "EconomicZone"),  # the country is no zone's place
+    ("上海建设示范区。", "EconomicZone"),  # a verb stands between the place and the head
+])
+def test_region_rules_do_not_find(pipeline, text, cls):
+    found, _ = _found(pipeline, text)
+    assert cls not in {c for _, c in found}, found
+
+
+def test_region_names_do_not_cut_ordinary_words(pipeline):
+    # a county named after its province (天津市河北区) is no dictionary word: 河北区域 stays whole
+    words = pipeline.segmenter.words("推动河北区域协同发展。")
+    assert "区域" in words and "河北区" not in words
+
+
+def test_zone_named_after_its_parent_zone_is_one_mention(pipeline):
+    _, x = _found(pipeline, "高标准建设上海自贸试验区临港新片区。")
+    assert [(m.key, m.text) for m in x.mentions] == [("中国（上海）自由贸易试验区临港新片区", "上海自贸试验区临港新片区")]
+
+
+# -- sectors: words that name an industry, and sector words that name something else --------
+
+@pytest.mark.parametrize("text, key, cls", [
+    # a variety word before a sector names a sector of its own
+    ("大力发展现代商贸，培育先进装备制造。", "现代商贸", "Industry"),
+    ("大力发展现代商贸，培育先进装备制造。", "先进装备制造", "Industry"),
+    # a quoted coinage + 产业/行业 where the phrase ends
+    ("推动“专精特新”产业集聚。", "专精特新产业", "Industry"),
+    # the statistics bureau's high-tech manufacturing classes and other lexicon names
+    ("计算机及办公设备制造业增加值增长较快。", "计算机及办公设备制造业", "Industry"),
+    ("稳定资本市场预期。", "资本市场", "Industry"),
+    # a sector word qualifying what follows it still names the sector (consumption of cars)
+    ("促进汽车消费。", "汽车", "Industry"),
+])
+def test_sector_rules_find(pipeline, text, key, cls):
+    found, _ = _found(pipeline, text)
+    assert (key, cls) in found, found
+
+
+@pytest.mark.parametrize("text, not_key", [
+    ("居民购买电动汽车的意愿增强。", "汽车"),  # the tail of an ordinary word: a kind of car
+    ("倡导终身教育理念。", "教育"),
+    ("新建一座物流中心。", "物流"),  # the first part of a facility's name
+    ("扩建长途汽车站。", "汽车"),
+    ("“十四五”产业规划出台。", "十四五产业"),  # a noun follows: 产业 is part of another name
+])
+def test_sector_rules_do_not_find(pipeline, text, not_key):
+    found, _ = _found(pipeline, text)
+    assert not_key not in {k for k, _ in found}, found
+
+
+# -- precision on text the rules were not written against (ministry-style sentences of our own) --
+
+@pytest.mark.parametrize("text, key, not_key", [
+    # an existential (有, 均有, 设有) is no part of a name: the place before it is a place
+    ("四川省、贵州省均有试点项目纳入支持范围。", "贵州省", "贵州省均有试点项目"),
+    ("北京市朝阳区有新项目开工。", "北京市朝阳区", "北京市朝阳区有新项目"),
+    ("在北京，朝阳区、海淀区均有试点医院通过验收。", "海淀区", "海淀区均有试点"),
+    # nor a verb of joining, nor a preposition: the name starts after them
+    ("多家医院已接入互联网医疗服务监管平台。", "互联网医疗服务监管平台", "医院已接入互联网医疗服务监管平台"),
+    ("生态环境部有关负责人就排污许可制度答记者问", "排污许可制度", "负责人就排污许可制度"),
+    # a sub-unit of a known body named by its suffix is the sub-unit, not the body
+    ("农业农村部办公厅印发《关于做好农民培训工作的通知》。", "农业农村部办公厅", "农业农村部"),
+    ("商务部外资司负责人介绍了有关情况。", "商务部外资司", "商务部"),
+    # an adverb right before a noun qualifies it (长期护理), it governs nothing
+    ("推动建立长期护理保险制度。", "长期护理保险制度", "护理保险制度"),
+    # a named place list, not its shorter lexicon name inside it
+    ("在京津冀及周边地区、汾渭平原开展攻坚行动。", "京津冀及周边地区", "京津冀"),
+])
+def test_names_stop_at_verbs_and_places(pipeline, text, key, not_key):
+    found, _ = _found(pipeline, text)
+    keys = {k for k, _ in found}
+    assert key in keys and not_key not in keys, found
+
+
+@pytest.mark.parametrize("text, not_key", [
+    ("各省份均设有企业服务平台。", "企业服务平台"),  # 企业 is a group, a head after it names a kind
+    ("浙江省已接入省级政务服务平台。", "省级政务服务平台"),
+    ("深圳市设有创新平台。", "设有创新平台"),
+    ("广东省已有新项目落地。", "已有新项目"),
+])
+def test_kinds_and_existentials_are_no_names(pipeline, text, not_key):
+    found, _ = _found(pipeline, text)
+    assert not any(not_key in k for k, _ in found), found
+
+
+@pytest.mark.parametrize("text, surface, key", [
+    # 北京市|场主体: the segmenter keeps 北京市 whole and cuts 市场; the place is 北京
+    ("北京市场主体总量突破200万户。", "北京", "北京市"),
+    ("上海市场监管部门开展专项行动。", "上海", "上海市"),
+    ("杭州市长在会上作报告。", "杭州", "杭州市"),
+])
+def test_place_name_gives_back_the_word_it_glued(pipeline, text, surface, key):
+    _, x = _found(pipeline, text)
+    places = [(m.text, m.key) for m in x.mentions if m.key == key]
+    assert places == [(surface, key)], [(m.text, m.key) for m in x.mentions]
+
+
+@pytest.mark.parametrize("text, key, cls", [
+    # 扣减 cuts a burden like 减免: a 政策 named by what it deducts is a fiscal measure
+    ("将落实重点群体创业就业税收扣减政策。", "重点群体创业就业税收扣减政策", "FiscalTool"),
+    # energy-intensive industries and frontier fields as national policy lists them
+    ("火电、钢铁、水泥等重点行业已纳入管理。", "水泥", "Industry"),
+    ("火电、钢铁、水泥等重点行业已纳入管理。", "火电", "Industry"),
+    ("聚焦量子通信、脑科学等前沿领域。", "量子通信", "EmergingIndustry"),
+    ("聚焦量子通信、脑科学等前沿领域。", "脑科学", "EmergingIndustry"),
+    ("持续开展汾渭平原大气污染治理。", "汾渭平原", "RegionCluster"),
+])
+def test_measures_and_lexicon_additions_find(pipeline, text, key, cls):
+    found, _ = _found(pipeline, text)
+    assert (key, cls) in found, found
+
+
+def test_jieba_names_also_stop_at_existentials(jieba_pipeline):
+    keys = {m.key for m in jieba_pipeline.parse("四川省、贵州省均有试点项目纳入支持范围。").mentions}
+    assert "贵州省" in keys and not any("均有" in k for k in keys), keys

@@ -162,3 +162,85 @@ def test_matches_golden_graph(g):
         _, only_new, only_golden = graph_diff(to_isomorphic(g), to_isomorphic(golden))
         pytest.fail(f"graph differs from golden: {len(only_new)} new triples, e.g. "
                     f"{sorted(only_new)[:5]}; {len(only_golden)} missing, e.g. {sorted(only_golden)[:5]}")
+
+
+# --------------------------------------------------------------------------- named graphs, streamed
+
+
+@pytest.fixture(scope="module")
+def shared_fact_build(jieba_pipeline, tmp_path_factory):
+    """Two different documents that read the same fact, and a lexicon parent (工信部 ⊑ 国务院)."""
+    src = tmp_path_factory.mktemp("shared-fact")
+    (src / "a.txt").write_text("工信部将落实“白名单”制度，支持集成电路产业发展。长三角地区加快新能源汽车推广。\n",
+                               encoding="utf-8")
+    (src / "b.txt").write_text("国家发展改革委推进珠三角一体化。工信部将落实“白名单”制度，保障重点企业复工。\n",
+                               encoding="utf-8")
+    from kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("shared-fact-out")
+    return build([str(src)], out, pipeline=jieba_pipeline)
+
+
+def _records(result):
+    return {"documents": result.documents, "groups": result.groups, "extractions": result.extractions,
+            "entities": result.entities}
+
+
+def test_parts_are_sorted_distinct_and_in_graph_ttl_order(seed_build, pipeline):
+    from kg.graph import build_parts, part_iris
+
+    parts = list(build_parts(**_records(seed_build), lexicon=pipeline.lexicon, tree=pipeline.tree,
+                             ontology=pipeline.ontology, base=pipeline.settings.base))
+    assert [p.iri for p in parts] == part_iris(seed_build.documents, pipeline.settings.base)
+    for part in parts:
+        assert list(part.triples) == sorted(set(part.triples)) and len(part) > 0
+    union = Graph()
+    for part in parts:
+        union += part.to_rdflib()
+    assert isomorphic(union, Graph().parse(seed_build.outputs["graph.ttl"], format="turtle"))
+
+
+def test_build_graph_and_partition_give_the_same_triples_as_graph_ttl(seed_build, pipeline):
+    from kg.graph import build_graph, build_partition
+
+    kw = dict(_records(seed_build), lexicon=pipeline.lexicon, tree=pipeline.tree,
+              ontology=pipeline.ontology, base=pipeline.settings.base)
+    ttl = Graph().parse(seed_build.outputs["graph.ttl"], format="turtle")
+    assert isomorphic(build_graph(**kw), ttl)
+    union = Graph()
+    for g in build_partition(**kw).values():
+        union += g
+    assert isomorphic(union, ttl)
+
+
+def test_a_fact_read_twice_is_written_once(shared_fact_build):
+    ttl = shared_fact_build.outputs["graph.ttl"]
+    g = Graph().parse(ttl, format="turtle")
+    implements = [(s, o) for s, o in g.subject_objects(KG.implements)]
+    assert implements, "the fixture's documents should both read 工信部 implements 白名单制度"
+    # the fact is in both document graphs of the store, and once in graph.ttl
+    from kg.store import open_store, read_dataset
+
+    with open_store(ttl.parent / "store", read_only=True) as store:
+        graphs = read_dataset(store)
+    holding = [iri for iri, part in graphs.items() if (implements[0][0], KG.implements, implements[0][1]) in part]
+    assert len(holding) == 2
+    out = subprocess.run([shutil.which("rapper"), "-q", "-i", "turtle", "-o", "ntriples", str(ttl)],
+                         capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert len(lines) == len(set(lines)) == shared_fact_build.triples == len(g)
+
+
+def test_hostile_document_text_survives_the_round_trip(jieba_pipeline, tmp_path):
+    from kg.pipeline import build
+
+    text = '工信部将落实“白名单”制度\\"""，支持集成电路产业发展\t😀。\n'
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a b%.txt").write_text(text, encoding="utf-8")
+    r = build([str(tmp_path / "in")], tmp_path / "out", pipeline=jieba_pipeline, html=False)
+    g = Graph().parse(r.outputs["graph.ttl"], format="turtle")
+    texts = {str(o) for o in g.objects(None, KG.text)}
+    assert '工信部将落实“白名单”制度\\"""，支持集成电路产业发展\t😀。' in texts
+    import pyoxigraph
+
+    assert len(list(pyoxigraph.parse(path=str(r.outputs["graph.ttl"]), format=pyoxigraph.RdfFormat.TURTLE))) == len(g)

@@ -474,3 +474,67 @@ def test_unreadable_file_is_reported(tmp_path):
 
 def test_docstring_examples_run():
     assert doctest.testmod(kg.ingest).failed == 0
+
+
+# -- the scans that skip ahead give the answers of a character-by-character reading ------------
+
+def _sentences_read_char_by_char(norm):
+    """The splitting rules of parse_text, applied one character at a time (a reference)."""
+    pairs = {"《": "》", "〈": "〉", "“": "”", "‘": "’", "「": "」", "『": "』"}
+    closer_of = {c: o for o, c in pairs.items()}
+    in_title, in_quote = [0] * (len(norm) + 1), [0] * (len(norm) + 1)
+    stack = []
+    for i, ch in enumerate(norm):
+        if ch in pairs:
+            stack.append((ch, i))
+        elif ch in closer_of:
+            depth = next((d for d in range(len(stack) - 1, -1, -1) if stack[d][0] == closer_of[ch]), None)
+            if depth is None:
+                continue
+            o = stack[depth][1]
+            del stack[depth:]
+            for k in (range(o + 1, i) if ch in "》〉" else range(o + 1, i + 1)):
+                (in_title if ch in "》〉" else in_quote)[k] += 1
+    out, begin, i = [], 0, 0
+    while i < len(norm):
+        if norm[i] in "。!?;…" and not in_title[i]:
+            j = i + 1
+            while j < len(norm) and norm[j] in "。!?;…":
+                j += 1
+            k = j
+            while k < len(norm) and norm[k] in "”’」』)】\"'":
+                k += 1
+            if k >= len(norm) or not in_quote[k]:
+                out.append(norm[begin:k].strip())
+                begin = k
+            i = max(k, i + 1)
+        else:
+            i += 1
+    out.append(norm[begin:].strip())
+    return [s for s in out if s]
+
+
+def test_sentence_splitting_agrees_with_a_char_by_char_reading():
+    rng = random.Random(20261124)
+    alphabet = "国务院会议指出要稳经济。。!?;…“”‘’「」『』《》〈〉)】\"' ,"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+        assert sentences(text) == _sentences_read_char_by_char(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "国务院常务会议",
+    "国务院\x07常务会议",  # a control character: not text
+    "\ue000" * 3 + "国务院" * 40,  # a little private use: still text
+    "国务院\ue000\ue001\x1b常务",  # the control character is found even after private use
+    "\ue000\U000f0000国务院",  # mostly private use
+    "\ud800国务院",  # a lone surrogate
+    "tab\tnewline\nreturn\rfeed\f",
+])
+def test_implausible_characters_are_found_as_by_a_char_by_char_reading(text):
+    import unicodedata
+
+    odd = [i for i, ch in enumerate(text) if unicodedata.category(ch) in ("Co", "Cn", "Cs")]
+    control = [i for i, ch in enumerate(text) if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f"]
+    expected = control[0] if control else odd[0] if odd and len(odd) > 0.02 * len(text) else None
+    assert kg.ingest._first_implausible(text) == expected

@@ -113,3 +113,20 @@ def test_cli_refuses_negative_workers(tmp_path):
     r = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o", str(tmp_path / "out"), "--workers", "-2"],
                        capture_output=True, text=True, cwd=REPO, timeout=120)
     assert r.returncode == 2 and "--workers" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_batches_give_every_document_once_biggest_first(corpus):
+    from kg.ingest import read_documents
+    from kg.parallel import BATCHES_PER_WORKER, _batches
+
+    docs = list(read_documents([str(corpus)]))
+    for workers in (2, 3):
+        batches = _batches(docs, workers)
+        order = [k for batch in batches for k, _ in batch]
+        assert sorted(order) == list(range(len(docs))) and all(docs[k] is d for b in batches for k, d in b)
+        sizes = [len(docs[k].text) for k in order]
+        assert sizes == sorted(sizes, reverse=True)
+        budget = sum(sizes) // (workers * BATCHES_PER_WORKER)
+        for batch in batches[:-1]:  # each batch closes as soon as it holds its share of the text
+            chars = [len(d.text) for _, d in batch]
+            assert sum(chars) >= budget > sum(chars[:-1])

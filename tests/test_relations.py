@@ -114,6 +114,9 @@ def test_discourse_patterns(pipeline, text, expected):
 @pytest.mark.parametrize("text, absent", [
     # urging others is not doing it yourself
     ("国务院鼓励地方安排中小企业纾困专项资金。", ("国务院", "implements", "中小企业纾困专项资金")),
+    # the urged stay the subject of the clauses that follow the urging
+    ("财政部鼓励地方银行加大投放，给予小微企业贷款延期还本付息安排。",
+     ("财政部", "implements", "小微企业贷款延期还本付息安排")),
     # officials of several bodies answering questions are no joint act
     ("国家发展改革委、财政部有关负责人回答了记者提问。", ("国家发展和改革委员会", "collaboratesWith", "财政部")),
 ])
@@ -122,6 +125,91 @@ def test_discourse_patterns_do_not_assert(pipeline, text, absent):
     assert absent not in facts, facts
 
 
+def test_urging_ends_with_the_item(pipeline):
+    facts, _ = _facts(pipeline, "财政部鼓励地方银行加大投放；设立中小企业纾困专项资金。")
+    assert ("财政部", "launches", "中小企业纾困专项资金") in facts, facts
+
+
 def test_locative_frame_places_the_sentence_s_instruments(pipeline):
     facts, _ = _facts(pipeline, "在天津，智慧小二金融服务平台可以发放信用贷款。")
     assert ("智慧小二金融服务平台", "targetsRegion", "天津市") in facts
+
+
+def test_place_as_subject_interrupts_the_carried_actor(pipeline):
+    text = "工业和信息化部将加强统筹。河北雄安新区建设进展顺利，重点支持保定市发展。同时，支持广东省扩大开放。"
+    facts, _ = _facts(pipeline, text)
+    assert ("工业和信息化部", "targetsRegion", "保定市") not in facts  # the zone's act, and it is no actor
+    assert ("工业和信息化部", "targetsRegion", "广东省") in facts  # the actor carries on after it
+
+
+# -- precision on text the rules were not written against (ministry-style sentences of our own) --
+
+def test_speaker_named_by_a_speech_verb_speaks_for_the_paragraph_only(pipeline):
+    text = ("商务部新闻发言人张立群介绍情况。张立群说，商务部将组织开展“消费提振年”系列活动。\n\n"
+            "上海市场监管部门开展“铁拳”行动。")
+    facts, x = _facts(pipeline, text)
+    assert {("商务部", "launches", "消费提振年系列活动"), ("张立群", "announces", "消费提振年系列活动")} <= facts
+    assert not any(o == "铁拳行动" for _, _, o in facts), facts
+    assert {a.sentence for a in x.attributions} == {1}
+
+
+def test_speaker_turn_opened_by_a_colon_lasts_over_paragraphs(pipeline):
+    text = "商务部部长王文涛接受采访。\n\n王文涛：今年要稳外贸。\n\n商务部将组织开展“消费提振年”系列活动。"
+    facts, _ = _facts(pipeline, text)
+    assert ("王文涛", "announces", "消费提振年系列活动") in facts, facts
+
+
+@pytest.mark.parametrize("text, absent", [
+    # a scope word (覆盖, 包括) says what an instrument reaches, never what the carried actor targets
+    ("国家卫生健康委主任王建平介绍，医共体建设试点已覆盖浙江省、山西省等省份。",
+     ("国家卫生健康委员会", "targetsRegion", "浙江省")),
+    ("科技部副部长陈家昌介绍，国家技术创新中心布局已覆盖长三角、粤港澳大湾区。",
+     ("科学技术部", "targetsRegion", "粤港澳大湾区")),
+    # a cue word inside a name is no cue: 发展 in 国家发展改革委, and a topic (就…) is not implemented
+    ("国家发展改革委有关负责人就《关于恢复和扩大消费的措施》答记者问",
+     ("国家发展和改革委员会", "implements", "关于恢复和扩大消费的措施")),
+    # a place list in another clause does not locate the instrument
+    ("会议决定，在上海、深圳等城市先行试点基础上，将个人养老金制度推开至全国。",
+     ("个人养老金制度", "targetsRegion", "上海市")),
+])
+def test_written_sentences_do_not_assert(pipeline, text, absent):
+    facts, _ = _facts(pipeline, text)
+    assert absent not in facts, facts
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 在 and a list of places right before the verb: the instrument applies there
+    ("农业农村部在黑龙江省、吉林省等地率先开展黑土地保护利用试点。",
+     {("农业农村部", "launches", "黑土地保护利用试点"),
+      ("黑土地保护利用试点", "targetsRegion", "黑龙江省"), ("黑土地保护利用试点", "targetsRegion", "吉林省")}),
+    # 甲联合乙、丙发布《…》: every body issues the document
+    ("中国人民银行联合国家外汇管理局、国家金融监督管理总局发布《关于优化跨境人民币业务的通知》。",
+     {("中国人民银行", "launches", "关于优化跨境人民币业务的通知"),
+      ("国家外汇管理局", "launches", "关于优化跨境人民币业务的通知"),
+      ("国家金融监督管理总局", "launches", "关于优化跨境人民币业务的通知"),
+      ("中国人民银行", "collaboratesWith", "国家外汇管理局")}),
+    # a sub-unit issues, not its parent
+    ("农业农村部办公厅印发《关于做好农民培训工作的通知》。",
+     {("农业农村部办公厅", "launches", "关于做好农民培训工作的通知"), ("农业农村部办公厅", "subUnitOf", "农业农村部")}),
+    # sectors listed before an instrument and closed by a noun of goods are what it covers
+    ("商务部推动家电、家居产品以旧换新。",
+     {("消费品以旧换新", "prioritisesSector", "家电"), ("消费品以旧换新", "prioritisesSector", "家居")}),
+    # a tax relief's mention opens with its verb
+    ("财政部、税务总局发布公告，对小规模纳税人免征增值税。",
+     {("财政部", "implements", "增值税小规模纳税人减免增值税"),
+      ("国家税务总局", "implements", "增值税小规模纳税人减免增值税")}),
+    # a meeting convened by an official is the official's body speaking
+    ("交通运输部部长李国华主持召开部务会议。\n\n会议强调，要稳步推进长江干线航道整治工程。",
+     {("交通运输部", "implements", "长江干线航道整治工程")}),
+    # in a 答记者问 text the answering body acts in the answers
+    ("生态环境部有关负责人就排污许可制度答记者问\n问：下一步有何考虑？\n答：我们将推动全国碳排放权交易市场扩大覆盖范围。",
+     {("生态环境部", "implements", "全国碳排放权交易市场")}),
+])
+def test_written_sentences(pipeline, text, expected):
+    facts, _ = _facts(pipeline, text)
+    assert expected <= facts, expected - facts
+
+
+def test_sub_unit_takes_the_act_from_its_parent(pipeline):
+    facts, _ = _facts(pipeline, "农业农村部办公厅印发《关于做好农民培训工作的通知》。")
+    assert ("农业农村部", "launches", "关于做好农民培训工作的通知") not in facts, facts

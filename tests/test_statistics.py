@@ -50,3 +50,30 @@ def test_statistics_in_the_graph(seed_build):
     assert ("规模以上工业增加值同比增长", "6.5", "%") in values
     for s in g.subjects(predicate=KG.value):
         assert g.value(s, KG.sentence) is not None
+
+
+# Figures in ministry-style sentences of our own: measure words, comparison bases, periods.
+@pytest.mark.parametrize("text, expected", [
+    # measure words of land, weight and counted things are units
+    ("全国累计建成高标准农田10亿亩。", [("累计建成高标准农田", "10", "亿亩", None)]),
+    ("全年集成电路产量4514亿块。", [("集成电路产量", "4514", "亿块", "全年")]),
+    # a comparison base (比上年) is no measure: the verb continues the measure before it
+    ("全年粮食产量70650万吨，比上年增加1109万吨，增长1.6%。",
+     [("粮食产量", "70650", "万吨", "全年"), ("粮食产量增加", "1109", "万吨", "全年"),
+      ("粮食产量增长", "1.6", "%", "全年")]),
+    # periods as written: the end of a month, this year's quarters
+    ("截至6月末，普惠小微贷款余额32.9万亿元。", [("普惠小微贷款余额", "32.9", "万亿元", "6月末")]),
+    ("今年前三季度，交通固定资产投资2.8万亿元。", [("交通固定资产投资", "2.8", "万亿元", "今年前三季度")]),
+    # what a counting measure word counts follows it
+    ("覆盖13个粮食主产省份的产粮大县。", [("覆盖粮食主产省份", "13", "个", None)]),
+])
+def test_reads_statistics_of_written_sentences(pipeline, text, expected):
+    got, _ = _stats(pipeline, text)
+    assert got == expected
+
+
+def test_amount_before_a_named_instrument_is_the_instrument_s(pipeline):
+    _, x = _stats(pipeline, "人民银行设立5000亿元科技创新和技术改造再贷款。")
+    (st,) = x.statistics
+    assert (st.about, st.value, st.unit) == ("科技创新和技术改造再贷款", "5000", "亿元")
+    assert st.measure.endswith("科技创新和技术改造再贷款")

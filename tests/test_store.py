@@ -105,3 +105,55 @@ def test_cli_store_flags(tmp_path):
     assert not (tmp_path / "elsewhere" / "store").exists()
     counts, _ = _counts(tmp_path / "my-store")
     assert BASE + "doc/a" in counts
+
+
+def _quads(path):
+    with open_store(path, read_only=True) as store:
+        return {str(q) for q in store}
+
+
+def test_loading_in_small_batches_gives_the_same_store(jieba_pipeline, two_docs, tmp_path, monkeypatch):
+    from kg.store import StoreSync
+
+    build([str(two_docs)], tmp_path / "one", pipeline=jieba_pipeline, html=False)
+    monkeypatch.setattr(StoreSync, "BATCH_QUADS", 10)  # a bulk load every graph or so
+    build([str(two_docs)], tmp_path / "many", pipeline=jieba_pipeline, html=False)
+    assert _quads(tmp_path / "one" / "store") == _quads(tmp_path / "many" / "store")
+
+
+def test_recorded_hash_is_the_hash_of_the_stored_graph(seed_build):
+    from kg.store import META, META_GRAPH, content_hash, read_graph
+
+    with open_store(seed_build.outputs["graph.ttl"].parent / "store", read_only=True) as store:
+        for graph in (ox.NamedNode(BASE + "entities"), ox.NamedNode(BASE + "doc/" + CANONICAL)):
+            (recorded,) = store.quads_for_pattern(graph, ox.NamedNode(str(META.contentHash)), None, META_GRAPH)
+            assert recorded.object.value == content_hash(read_graph(store, graph))
+
+
+def _forget_hash(path, graph):
+    from kg.store import META_GRAPH
+
+    with open_store(path) as store:
+        for q in list(store.quads_for_pattern(ox.NamedNode(graph), None, None, META_GRAPH)):
+            store.remove(q)
+
+
+def test_a_graph_without_bookkeeping_is_written_again(jieba_pipeline, two_docs, tmp_path):
+    out = tmp_path / "out"
+    build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    before = _quads(out / "store")
+    _forget_hash(out / "store", BASE + "doc/a")  # as if the build had died between a graph and its hash
+    again = build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    assert again.store.added == (BASE + "doc/a",) and len(again.store.unchanged) == 3
+    assert _quads(out / "store") == before
+
+
+def test_kg_remove_rewrites_graph_ttl_like_an_export(jieba_pipeline, two_docs, tmp_path):
+    from kg.export import export
+
+    out = tmp_path / "out"
+    build([str(two_docs)], out, pipeline=jieba_pipeline, html=False)
+    assert main(["remove", str(out), "b"]) == 0
+    exported = export(out, tmp_path / "export", ["ttl"])["graph.ttl"]
+    assert (out / "graph.ttl").read_bytes() == exported.read_bytes()
+    assert b"doc/b" not in exported.read_bytes()
