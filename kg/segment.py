@@ -36,7 +36,13 @@ class Segmenter:
 
 
 def _tokens(doc, base: int) -> Tuple[Token, ...]:
-    return tuple(new_token(base + t.idx, base + t.idx + len(t.text), t.text) for t in doc if not t.is_space)
+    # Offsets and lengths read as one array: iterating the Doc makes a spaCy Token per word,
+    # which costs more than our own Token.
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    text = doc.text
+    return tuple([new_token(base + i, base + i + n, text[i:i + n])
+                  for i, n, space in doc.to_array([IDX, LENGTH, IS_SPACE]).tolist() if not space])
 
 
 def new_token(start: int, end: int, text: str, _new=object.__new__) -> Token:

@@ -155,7 +155,7 @@ def test_invalid_settings(setting):
 def test_signature_does_not_depend_on_python_hash_seed():
     code = (
         "from kg.dedup import _signature, _shingles;"
-        "print(_signature(_shingles('国务院常务会议部署稳经济措施', 5), 16))"
+        "print(_signature(_shingles('国务院常务会议部署稳经济措施', 5), 16).tolist())"
     )
     outputs = set()
     for seed in ("1", "2"):
@@ -164,7 +164,21 @@ def test_signature_does_not_depend_on_python_hash_seed():
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
         outputs.add(result.stdout)
-    assert len(outputs) == 1
+    assert len(outputs) == 1 and outputs.pop().startswith("[")
+
+
+def test_shingle_hashes_are_one_per_distinct_shingle(seeds):
+    """Equal shingles hash alike, distinct ones apart: the hash sets measure the shingle sets."""
+    from kg.dedup import _content, _shingles
+
+    for d in seeds:
+        content = _content(d)
+        grams = {content[i : i + 5] for i in range(len(content) - 4)}
+        assert len(_shingles(content, 5)) == len(grams)
+    assert list(_shingles("会议", 5)) == list(_shingles("会议", 5)) and len(_shingles("会议", 5)) == 1
+    assert len(_shingles("", 5)) == 0
+    # the same shingle in two documents has the same hash
+    assert set(_shingles("国务院常务会议", 5).tolist()) & set(_shingles("今天国务院常务会", 5).tolist())
 
 
 def test_docstring_examples_run():
@@ -172,16 +186,16 @@ def test_docstring_examples_run():
 
 
 def test_signature_is_the_minimum_hash_of_each_bin(seeds):
-    """The signature loop hashes each shingle as ``_hash64`` does, and keeps each bin's minimum."""
-    from kg.dedup import _NO_VALUE, _content, _hash64, _shingles, _signature
+    """Each filled bin keeps the smallest value of the shingle hashes that fall in it."""
+    from kg.dedup import _NO_VALUE, _content, _shingles, _signature
 
     for num_perm in (16, 128):
         for d in seeds:
-            grams = _shingles(_content(d), 5)
-            bins = [_NO_VALUE] * num_perm
-            for g in grams:
-                value, b = divmod(_hash64(g.encode("utf-8")), num_perm)
+            hashes = _shingles(_content(d), 5)
+            bins = [int(_NO_VALUE)] * num_perm
+            for h in hashes.tolist():
+                value, b = divmod(h, num_perm)
                 bins[b] = min(bins[b], value)
-            signature = _signature(grams, num_perm)
+            signature = _signature(hashes, num_perm).tolist()
             assert all(s == v for s, v in zip(signature, bins) if v != _NO_VALUE)
             assert len(signature) == num_perm and _NO_VALUE not in signature  # empty bins borrowed
