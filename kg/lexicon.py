@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Sequence, Set, Tuple
 
 from .errors import LexiconError
 from .ingest import normalise  # the one definition of width/space normalisation
@@ -215,12 +215,23 @@ def _read_pairs(path: Path, header: Tuple[str, str], valid: Iterable[str], diges
     valid = set(valid)
     out: Dict[str, str] = {}
     for lineno, (key, value) in _rows(path, header, digest):
-        if value not in valid:
-            raise LexiconError(f"{path}:{lineno}: {header[1]} {value!r} of {key!r} is not one of {', '.join(sorted(valid))}")
-        if key in out:
-            raise LexiconError(f"{path}:{lineno}: {key!r} is listed twice")
+        _check_pair(path, lineno, header, key, value, valid, out)
         out[key] = value
     return out
+
+
+def _check_pair(path: Path, lineno: int, header: Tuple[str, str], key: str, value: str, valid: Set[str],
+                seen: Mapping[str, object]) -> None:
+    """A row's value must be one of ``valid`` and its key new."""
+    if value not in valid:
+        raise LexiconError(f"{path}:{lineno}: {header[1]} {value!r} of {key!r} is not one of {', '.join(sorted(valid))}")
+    if key in seen:
+        raise LexiconError(f"{path}:{lineno}: {key!r} is listed twice")
+
+
+def _check_ending(path: Path, what: str, ending: str) -> None:
+    if len(ending) > MAX_ENDING:
+        raise LexiconError(f"{path}: {what} {ending!r} is longer than {MAX_ENDING} characters")
 
 
 def _read_posts(path: Path, by_canonical: Mapping[str, LexiconEntry], digest) -> Tuple[Dict[str, str], Dict[str, str]]:
@@ -244,8 +255,7 @@ def _read_endings(path: Path, header: Tuple[str, str], valid: Iterable[str], dig
     """Name endings (heads, suffixes) -> class; the matcher looks back at most MAX_ENDING characters."""
     table = _read_pairs(path, header, valid, digest)
     for ending in table:
-        if len(ending) > MAX_ENDING:
-            raise LexiconError(f"{path}: {header[0]} {ending!r} is longer than {MAX_ENDING} characters")
+        _check_ending(path, header[0], ending)
     return table
 
 
@@ -256,12 +266,8 @@ def _read_heads(path: Path, valid: Iterable[str], digest) -> Tuple[Dict[str, str
     classes: Dict[str, str] = {}
     specific: Dict[str, int] = {}
     for lineno, (head, cls, minimum) in _rows(path, ("head", "class", "specific"), digest):
-        if cls not in valid:
-            raise LexiconError(f"{path}:{lineno}: class {cls!r} of {head!r} is not one of {', '.join(sorted(valid))}")
-        if head in classes:
-            raise LexiconError(f"{path}:{lineno}: {head!r} is listed twice")
-        if len(head) > MAX_ENDING:
-            raise LexiconError(f"{path}: head {head!r} is longer than {MAX_ENDING} characters")
+        _check_pair(path, lineno, ("head", "class"), head, cls, valid, classes)
+        _check_ending(path, "head", head)
         if minimum and not (minimum.isdigit() and MIN_SPECIFIC <= int(minimum) <= MAX_ENDING):
             raise LexiconError(f"{path}:{lineno}: specific {minimum!r} of {head!r} is not a whole number "
                                f"from {MIN_SPECIFIC} to {MAX_ENDING}")

@@ -22,27 +22,28 @@ class Segmenter:
     """A loaded spaCy Chinese tokenizer; call :meth:`segment` on sentences."""
 
     def __init__(self, nlp, kind: str):
+        from spacy.attrs import IDX, IS_SPACE, LENGTH
+
         self.nlp = nlp
         self.kind = kind
+        self._columns = [IDX, LENGTH, IS_SPACE]  # what _tokens reads of each Doc
 
     def segment(self, sentences: Sequence[Sentence], batch_size: int = 256) -> List[Tuple[Token, ...]]:
         """Tokens of each sentence (of its normalised text), with document offsets."""
         docs = self.nlp.pipe((s.norm for s in sentences), batch_size=batch_size)
-        return [_tokens(doc, s.start) for doc, s in zip(docs, sentences)]
+        return [_tokens(doc, s.start, self._columns) for doc, s in zip(docs, sentences)]
 
     def words(self, text: str) -> List[str]:
         """The words of ``text`` (for tests and debugging)."""
         return [t.text for t in self.nlp(text) if not t.is_space]
 
 
-def _tokens(doc, base: int) -> Tuple[Token, ...]:
-    # Offsets and lengths read as one array: iterating the Doc makes a spaCy Token per word,
-    # which costs more than our own Token.
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
-
+def _tokens(doc, base: int, columns) -> Tuple[Token, ...]:
+    # Offsets and lengths read as one array (``columns``: IDX, LENGTH, IS_SPACE): iterating the
+    # Doc makes a spaCy Token per word, which costs more than our own Token.
     text = doc.text
     return tuple([new_token(base + i, base + i + n, text[i:i + n])
-                  for i, n, space in doc.to_array([IDX, LENGTH, IS_SPACE]).tolist() if not space])
+                  for i, n, space in doc.to_array(columns).tolist() if not space])
 
 
 def new_token(start: int, end: int, text: str, _new=object.__new__) -> Token:
