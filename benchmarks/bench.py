@@ -343,6 +343,7 @@ def main(argv=None) -> int:
         docs = len(list(corpus.glob("*.txt")))
         for name in sections:
             t = time.perf_counter()
+            done = len(rows)
             if name == "throughput":
                 throughput(corpus, tmp, a.repeat, rows, keep)
             elif name == "workers":
@@ -355,6 +356,10 @@ def main(argv=None) -> int:
                 store(a.triples, corpus, tmp, a.repeat, rows)
             elif name == "html":
                 html(rows)
+            # A full run takes about an hour: each section's rows go out as soon as they are
+            # measured, so a run cut short still leaves what it measured.
+            for row in rows[done:]:
+                print(_markdown(row), file=sys.stderr)
             print(f"[{name}: {time.perf_counter() - t:.0f} s]", file=sys.stderr, flush=True)
     finally:
         if a.tmp is None:
@@ -362,9 +367,13 @@ def main(argv=None) -> int:
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · commit {commit()} · {machine()}")
     print(f"corpus: {a.mb:g} MB, {docs:,} documents (benchmarks/corpus.py) · median of {a.repeat} run(s)\n")
     print("| measure | figure | note |\n|---|---|---|")
-    for what, figure, note in rows:
-        print(f"| {what} | {figure} | {note} |")
+    for row in rows:
+        print(_markdown(row))
     return 0
+
+
+def _markdown(row: Row) -> str:
+    return "| " + " | ".join(row) + " |"
 
 
 if __name__ == "__main__":

