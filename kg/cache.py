@@ -9,6 +9,9 @@ cache on purpose).
 
 Entries are written atomically (:mod:`kg.io`), one file each, and checked on reading: a
 truncated, garbled or foreign file counts as a miss and is recomputed, never as an error.
+After a build, :meth:`ExtractionCache.prune` removes every entry the build did not use (of
+documents since edited or removed, or of earlier pipeline versions), so the cache holds one
+build's worth of entries however often the lexicon changes.
 Entries are pickles, so the cache directory must be as trusted as the code (it lives in the
 build's own output directory).
 
@@ -22,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence, Tuple
+from typing import Iterable, Optional, Sequence, Tuple
 
 from .errors import OutputError
 from .io import atomic_write_bytes
@@ -34,6 +38,9 @@ __all__ = ["ExtractionCache", "CacheStats", "pipeline_version", "BuildState", "b
            "read_state", "write_state", "file_sha256"]
 
 MAGIC = b"policy-kg extraction 1\n"
+# What :meth:`ExtractionCache.path` names; pruning removes nothing else.
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_ENTRY = re.compile(r"[0-9a-f]{64}\.pickle")
 # The modules whose code decides what an extraction holds (ingest too: the key is the raw bytes).
 _EXTRACTION_MODULES = ("types", "ingest", "segment", "entities", "relations", "statistics", "lexicon",
                        "ontology", "pipeline")
@@ -75,6 +82,7 @@ class CacheStats:
     corrupt: int = 0  # entries found but unreadable: recomputed
     written: int = 0
     write_errors: int = 0
+    pruned: int = 0  # entries removed after the build: not of its documents or pipeline version
 
 
 class ExtractionCache:
@@ -128,6 +136,37 @@ class ExtractionCache:
             self.stats.write_errors += 1
             return
         self.stats.written += 1
+
+    def prune(self, keep: Iterable[Document]) -> int:
+        """Remove every entry but those of ``keep`` (for this pipeline version); how many were removed.
+
+        Only files named as entries are removed (``build.state`` and anything else stay).  A file
+        that cannot be removed is left for the next build: pruning never fails a build.
+        """
+        live = {self.path(d) for d in keep}
+        removed = 0
+        for shard in _shards(self.root):
+            for entry in shard.iterdir():
+                if entry in live or not _ENTRY.fullmatch(entry.name):
+                    continue
+                try:
+                    entry.unlink()
+                except OSError:
+                    continue
+                removed += 1
+            try:
+                shard.rmdir()
+            except OSError:  # not empty: the usual case
+                pass
+        self.stats.pruned += removed
+        return removed
+
+
+def _shards(root: Path) -> Sequence[Path]:
+    try:
+        return [p for p in root.iterdir() if p.is_dir() and _SHARD.fullmatch(p.name)]
+    except OSError:  # no cache directory (nothing written yet)
+        return []
 
 
 def _decode(data: bytes) -> Optional[object]:

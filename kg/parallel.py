@@ -42,12 +42,14 @@ class ExtractReport:
     workers: int  # processes that extracted (1: in process; Dask: the cluster's workers)
     scheduler: Optional[str] = None  # the Dask scheduler address, if one was used
     corrupt: int = 0  # cache entries that could not be read and were recomputed
+    pruned: int = 0  # cache entries removed after the build (see ExtractionCache.prune)
 
     def summary(self) -> str:
         where = f"Dask at {self.scheduler}, {self.workers} worker(s)" if self.scheduler else f"{self.workers} process(es)"
         line = f"extraction: {self.extracted} computed" + (f" ({where})" if self.extracted else "")
         line += f", {self.cached} reused from the cache"
-        return line + (f", {self.corrupt} unreadable cache entr(y/ies) recomputed" if self.corrupt else "")
+        line += f", {self.corrupt} unreadable cache entr(y/ies) recomputed" if self.corrupt else ""
+        return line + (f", {self.pruned} stale cache entr(y/ies) removed" if self.pruned else "")
 
 
 def default_workers(setting: int) -> int:

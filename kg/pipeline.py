@@ -174,8 +174,9 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
         from .cache import ExtractionCache, pipeline_version
 
         xcache = ExtractionCache(Path(outdir) / "cache", pipeline_version(pipeline))
+    canonical = dedup.canonical_documents(documents, groups)
     extractions, extract_report = extract_documents(
-        dedup.canonical_documents(documents, groups), pipeline, cache=xcache, force=force,
+        canonical, pipeline, cache=xcache, force=force,
         workers=default_workers(settings.workers if workers is None else workers), scheduler=scheduler,
         progress=progress)
     mentions = [m for x in extractions for m in x.mentions]
@@ -192,6 +193,9 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     else:
         written = _write_outputs(records, Path(outdir), html=html, use_store=use_store, state=state,
                                  store_dir=Path(store) if store is not None else Path(outdir) / "store")
+        if xcache is not None:
+            # Last, once the outputs are written: a build that fails keeps every entry it might reuse.
+            extract_report = replace(extract_report, pruned=xcache.prune(canonical))
     return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
                        relations=relations, errors=tuple(errors), outputs=written.outputs, triples=written.triples,
                        top_class=top, store=written.store, analytics=written.analytics, extraction=extract_report)

@@ -92,6 +92,53 @@ def test_an_entry_of_another_document_is_not_used(pipeline, corpus, tmp_path):
     assert cache.get(a) is None and cache.stats.corrupt == 1
 
 
+def _entries(out: Path):
+    return set((out / "cache").rglob("*.pickle"))
+
+
+def test_entries_of_edited_and_removed_documents_are_pruned(pipeline, tmp_path):
+    src = small_corpus(tmp_path / "src")
+    out = tmp_path / "out"
+    build([str(src)], out, pipeline=pipeline, workers=1, html=False)
+    before = _entries(out)
+    assert len(before) == 6
+    (src / "d2.txt").write_text("工信部将落实“白名单”制度。\n", encoding="utf-8")
+    (src / "d5.txt").unlink()
+    r = build([str(src)], out, pipeline=pipeline, workers=1, html=False)
+    after = _entries(out)
+    assert (r.extraction.extracted, r.extraction.cached, r.extraction.pruned) == (1, 4, 2)
+    assert len(after) == 5 and len(before - after) == 2
+    assert "2 stale cache entr(y/ies) removed" in r.extraction.summary()
+    again = build([str(src)], out, pipeline=pipeline, workers=1, html=False)
+    assert (again.extraction.extracted, again.extraction.cached, again.extraction.pruned) == (0, 5, 0)
+    assert _entries(out) == after
+
+
+def test_entries_of_an_earlier_pipeline_version_are_pruned(pipeline, jieba_pipeline, corpus, tmp_path):
+    out = tmp_path / "out"
+    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    r = build([str(corpus)], out, pipeline=jieba_pipeline, workers=1, html=False)
+    assert (r.extraction.extracted, r.extraction.pruned) == (6, 6)
+    jieba_cache = ExtractionCache(out / "cache", pipeline_version(jieba_pipeline))
+    assert _entries(out) == {jieba_cache.path(d) for d in r.documents}
+
+
+def test_pruning_removes_only_entries(pipeline, corpus, tmp_path):
+    out = tmp_path / "out"
+    build([str(corpus)], out, pipeline=pipeline, workers=1, html=False)
+    entries = sorted(_entries(out))
+    mine = entries[0].parent / "notes.txt"
+    mine.write_text("not an entry", encoding="utf-8")
+    elsewhere = out / "cache" / "kept" / entries[1].name  # an entry's name, outside the shards
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(entries[1].read_bytes())
+    cache = ExtractionCache(out / "cache", pipeline_version(pipeline))
+    assert cache.prune([]) == 6 and cache.stats.pruned == 6
+    assert _entries(out) == {elsewhere}
+    assert mine.exists() and (out / "cache" / "build.state").exists()
+    assert {p.name for p in (out / "cache").iterdir()} == {mine.parent.name, "kept", "build.state"}
+
+
 def test_pipeline_version_follows_segmenter_and_lexicon(pipeline, tmp_path):
     import shutil
 
