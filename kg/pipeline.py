@@ -158,8 +158,8 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     Extraction (:mod:`kg.parallel`) runs in ``workers`` processes (default: ``settings.workers``,
     0 = one per core) or on the Dask cluster at ``scheduler``; with ``outdir`` and ``cache``, a
     document already extracted by the same pipeline is reused from ``outdir/cache`` (:mod:`kg.cache`)
-    unless ``force``.  ``progress`` shows a progress bar on stderr.  The output does not depend on
-    any of these.
+    unless ``force``, and the entries the build did not use are removed afterwards.  ``progress``
+    shows a progress bar on stderr.  The output does not depend on any of these.
     """
     pipeline = pipeline or Pipeline(settings)
     settings = pipeline.settings
