@@ -28,7 +28,7 @@ import pickle
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Set, Tuple
 
 from .errors import OutputError
 from .io import atomic_write_bytes
@@ -105,6 +105,7 @@ class ExtractionCache:
         self.root = Path(root)
         self.version = version
         self.stats = CacheStats()
+        self._used: Set[Path] = set()  # entries this build read or wrote: what prune() keeps
 
     def path(self, doc: Document) -> Path:
         key = hashlib.sha256(f"{self.version}\0{doc.doc_id}\0{doc.sha256}".encode()).hexdigest()
@@ -113,6 +114,7 @@ class ExtractionCache:
     def get(self, doc: Document) -> Optional[Extraction]:
         """The cached extraction of ``doc``, or None (missing, corrupt or not this document's)."""
         path = self.path(doc)
+        self._used.add(path)
         try:
             data = path.read_bytes()
         except OSError:
@@ -129,25 +131,28 @@ class ExtractionCache:
     def put(self, doc: Document, x: Extraction) -> None:
         """Store ``x`` for ``doc``; a write that fails is counted, not raised (the build goes on)."""
         payload = pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self.path(doc)
+        self._used.add(path)
         try:
             # no fsync: an entry a crash leaves short fails its checksum and is computed again
-            atomic_write_bytes(self.path(doc), MAGIC + hashlib.sha256(payload).digest() + payload, fsync=False)
+            atomic_write_bytes(path, MAGIC + hashlib.sha256(payload).digest() + payload, fsync=False)
         except OutputError:
             self.stats.write_errors += 1
             return
         self.stats.written += 1
 
-    def prune(self, keep: Iterable[Document]) -> int:
-        """Remove every entry but those of ``keep`` (for this pipeline version); how many were removed.
+    def prune(self) -> int:
+        """Remove every entry but those :meth:`get` or :meth:`put` used since this cache was made;
+        how many were removed.
 
-        Only files named as entries are removed (``build.state`` and anything else stay).  A file
-        that cannot be removed is left for the next build: pruning never fails a build.
+        Called at the end of a build, whose every document went through one of them.  Only files
+        named as entries are removed (``build.state`` and anything else stay).  A file that cannot
+        be removed is left for the next build: pruning never fails a build.
         """
-        live = {self.path(d) for d in keep}
         removed = 0
         for shard in _shards(self.root):
             for entry in shard.iterdir():
-                if entry in live or not _ENTRY.fullmatch(entry.name):
+                if entry in self._used or not _ENTRY.fullmatch(entry.name):
                     continue
                 try:
                     entry.unlink()

@@ -174,9 +174,8 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
         from .cache import ExtractionCache, pipeline_version
 
         xcache = ExtractionCache(Path(outdir) / "cache", pipeline_version(pipeline))
-    canonical = dedup.canonical_documents(documents, groups)
     extractions, extract_report = extract_documents(
-        canonical, pipeline, cache=xcache, force=force,
+        dedup.canonical_documents(documents, groups), pipeline, cache=xcache, force=force,
         workers=default_workers(settings.workers if workers is None else workers), scheduler=scheduler,
         progress=progress)
     mentions = [m for x in extractions for m in x.mentions]
@@ -195,7 +194,7 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
                                  store_dir=Path(store) if store is not None else Path(outdir) / "store")
         if xcache is not None:
             # Last, once the outputs are written: a build that fails keeps every entry it might reuse.
-            extract_report = replace(extract_report, pruned=xcache.prune(canonical))
+            extract_report = replace(extract_report, pruned=xcache.prune())
     return BuildResult(documents=tuple(documents), groups=groups, extractions=extractions, entities=entities,
                        relations=relations, errors=tuple(errors), outputs=written.outputs, triples=written.triples,
                        top_class=top, store=written.store, analytics=written.analytics, extraction=extract_report)
