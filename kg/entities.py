@@ -176,6 +176,8 @@ class EntityRecogniser:
             # 财政部|鼓励|地方银行: urging names the urged, it is no part of their name.
             "Actor": _words_with_any(lexicon, verbs | {"stop", "encourage"}) - generic,
         }
+        # Looked up by length where a breaker may end a measure's description (not word by word).
+        self._breaker_lengths = tuple(sorted({len(w) for w in self.breakers["Instrument"]}))
         # A clause-opening marker (一是, 第一) glued to a name is not part of it either.
         self.leading_verbs = {
             "Instrument": tuple(sorted(_words_with_any(lexicon, verbs | {"focus", "marker"}), key=len, reverse=True)),
@@ -443,14 +445,14 @@ class EntityRecogniser:
         a verb or function word, an actor (its subject), or the 外 closing a 除…外 exception."""
         i = pos
         clause = _clause_start(norm, pos)
+        breakers, lengths = self.breakers["Instrument"], self._breaker_lengths
         while i > clause and pos - i < _MAX_MEASURE_CHARS:
             ch = norm[i - 1]
             if ch in _NAME_BREAK or ch == "的" or i in actor_ends:
                 break
             if ch == "外" and "除" in norm[clause:i - 1]:
                 break
-            if i in bounds and any(norm.endswith(w, 0, i) and i - len(w) in bounds
-                                   for w in self.breakers["Instrument"]):
+            if i in bounds and any(i - n in bounds and norm[i - n:i] in breakers for n in lengths):
                 break
             i -= 1
         return i
