@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from .cache import CacheStats, ExtractionCache, pipeline_version
 from .config import Settings
 from .errors import ConfigError, KGError
+from .progress import bar as progress_bar
 from .types import Document, Extraction
 
 __all__ = ["ExtractReport", "extract_documents", "default_workers"]
@@ -78,7 +78,7 @@ def extract_documents(documents: Sequence[Document], pipeline, *, cache: Optiona
             results[i] = x
     cached = len(documents) - len(todo)
     used = 1
-    with _progress(len(documents), progress) as bar:
+    with progress_bar(len(documents), "extracting", unit="doc", enabled=progress) as bar:
         bar.update(cached)
         pending = [documents[i] for i in todo]
         if scheduler:
@@ -98,29 +98,6 @@ def extract_documents(documents: Sequence[Document], pipeline, *, cache: Optiona
     report = ExtractReport(documents=len(documents), extracted=len(todo), cached=cached, workers=used,
                            scheduler=scheduler, corrupt=stats.corrupt)
     return tuple(results), report  # type: ignore[arg-type]
-
-
-def _progress(total: int, enabled: bool):
-    """A tqdm bar on stderr, or a stand-in that does nothing."""
-    if enabled:
-        try:
-            from tqdm import tqdm
-        except ImportError:  # pragma: no cover - tqdm is a dependency
-            pass
-        else:
-            return tqdm(total=total, unit="doc", desc="extracting", file=sys.stderr, dynamic_ncols=True, leave=False)
-    return _NoBar()
-
-
-class _NoBar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, n: int = 1) -> None:
-        pass
 
 
 # -- a pool of processes, one pipeline each ---------------------------------------------------

@@ -20,6 +20,8 @@ from .entities import EntityRecogniser, resolve_entities
 from .errors import InputError, KGError
 from .lexicon import Lexicon, load_lexicon
 from .ontology import TOP_CLASSES, ClassTree, class_tree, load_ontology
+from .progress import Bar
+from .progress import bar as progress_bar
 from .relations import RelationExtractor
 from .segment import Segmenter, load_segmenter
 from .statistics import StatisticsExtractor
@@ -159,14 +161,17 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     0 = one per core) or on the Dask cluster at ``scheduler``; with ``outdir`` and ``cache``, a
     document already extracted by the same pipeline is reused from ``outdir/cache`` (:mod:`kg.cache`)
     unless ``force``, and the entries the build did not use are removed afterwards.  ``progress``
-    shows a progress bar on stderr.  The output does not depend on any of these.
+    shows a progress bar on stderr for each step (reading, extracting, writing).  The output does
+    not depend on any of these.
     """
     pipeline = pipeline or Pipeline(settings)
     settings = pipeline.settings
     errors: List[KGError] = []
-    documents = _read(paths, settings.pattern, errors)
     state = _State.of(outdir, cache=cache, force=force)
-    groups = _near_duplicates(documents, settings, state)
+    with progress_bar(None, "reading", unit="file", enabled=progress) as bar:
+        documents = _read(paths, settings.pattern, errors, bar)
+        bar.status("finding near-duplicates")
+        groups = _near_duplicates(documents, settings, state)
     from .parallel import default_workers, extract_documents
 
     xcache = None
@@ -191,7 +196,8 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
                            analytics=analyse(records.network()))
     else:
         written = _write_outputs(records, Path(outdir), html=html, use_store=use_store, state=state,
-                                 store_dir=Path(store) if store is not None else Path(outdir) / "store")
+                                 store_dir=Path(store) if store is not None else Path(outdir) / "store",
+                                 progress=progress)
         if xcache is not None:
             # Last, once the outputs are written: a build that fails keeps every entry it might reuse.
             extract_report = replace(extract_report, pruned=xcache.prune())
@@ -277,7 +283,7 @@ class _GraphWritten:
 
 
 def _write_outputs(records: _Records, outdir: Path, *, html: bool, use_store: bool, store_dir: Path,
-                   state: _State) -> _Written:
+                   state: _State, progress: bool = False) -> _Written:
     """Write graph.ttl, load the store and write graph.html, each unless it is already up to date.
 
     ``OUTDIR/cache/build.state`` (:class:`kg.cache.BuildState`) records the key of what the
@@ -287,24 +293,30 @@ def _write_outputs(records: _Records, outdir: Path, *, html: bool, use_store: bo
     makes no graph at all.
     """
     from .cache import BuildState, build_key, dedup_key, file_sha256, write_state
+    from .graph import part_iris
 
     settings = records.pipeline.settings
     ttl, page = outdir / "graph.ttl", outdir / "graph.html"
     key = build_key(records.pipeline, records.documents, records.groups, base=settings.base,
                     max_evidence=settings.max_evidence)
     fresh = state.previous if state.previous is not None and state.previous.key == key else None
-    graph = _write_graph(records, ttl, store_dir if use_store else None, fresh)
-    analytics, network = (fresh.analytics, None) if fresh is not None else _analyse(records)
-    outputs: Dict[str, Path] = {"graph.ttl": ttl}
-    html_sha = fresh.graph_html if fresh is not None else None
-    if html:
-        outputs["graph.html"] = page
-        if html_sha is None or file_sha256(page) != html_sha:
-            from .viz import write_graph_html
+    graphs = part_iris(records.documents, settings.base)
+    with progress_bar(len(graphs), "writing", unit="graph", enabled=progress) as bar:
+        graph = _write_graph(records, graphs, ttl, store_dir if use_store else None, fresh, bar)
+        if fresh is None:
+            bar.status("network analytics")
+        analytics, network = (fresh.analytics, None) if fresh is not None else _analyse(records)
+        outputs: Dict[str, Path] = {"graph.ttl": ttl}
+        html_sha = fresh.graph_html if fresh is not None else None
+        if html:
+            outputs["graph.html"] = page
+            if html_sha is None or file_sha256(page) != html_sha:
+                from .viz import write_graph_html
 
-            # Drawn from the same network as the numbers: every entity and fact graph.ttl holds.
-            write_graph_html(network or records.network(), page, max_evidence=settings.max_evidence)
-            html_sha = file_sha256(page)
+                bar.status("writing graph.html")
+                # Drawn from the same network as the numbers: every entity and fact graph.ttl holds.
+                write_graph_html(network or records.network(), page, max_evidence=settings.max_evidence)
+                html_sha = file_sha256(page)
     if state.path is not None:
         write_state(state.path, BuildState(
             key=key, triples=graph.triples, graph_ttl=graph.graph_ttl, graph_html=html_sha, store=graph.store_state,
@@ -319,19 +331,19 @@ def _analyse(records: _Records):
     return analyse(network), network
 
 
-def _write_graph(records: _Records, ttl: Path, store_dir: Optional[Path],
-                 fresh: Optional["BuildState"]) -> _GraphWritten:
-    """Write graph.ttl and load the store (``store_dir``, if any) from the named graphs, made one at a time.
+def _write_graph(records: _Records, graphs: Sequence[str], ttl: Path, store_dir: Optional[Path],
+                 fresh: Optional["BuildState"], bar: Bar) -> _GraphWritten:
+    """Write graph.ttl and load the store (``store_dir``, if any) from the named graphs (``graphs``,
+    their IRIs), made one at a time.
 
     Each output that ``fresh`` (the state of the last build, if its key still holds) shows to be
-    up to date is left alone; if both are, no graph is made.
+    up to date is left alone; if both are, no graph is made.  ``bar`` counts the graphs made.
     """
     from . import graph as graph_module
     from .cache import file_sha256
     from .store import meta_digest, syncing, unchanged_report
 
     base = records.pipeline.settings.base
-    graphs = graph_module.part_iris(records.documents, base)
     ttl_sha = fresh.graph_ttl if fresh is not None and fresh.graph_ttl == file_sha256(ttl) else None
     report, store_state = None, None
     if store_dir is not None and fresh is not None and fresh.store is not None \
@@ -345,17 +357,26 @@ def _write_graph(records: _Records, ttl: Path, store_dir: Optional[Path],
         sync = None
         if store_dir is not None and report is None:
             entities = str(graph_module.Minter(base, None).graph("entities"))
-            sync = stack.enter_context(syncing(store_dir, graphs, entities_graph=entities))
+            sync = stack.enter_context(syncing(store_dir, graphs, entities_graph=entities, status=bar.status))
             parts = _loaded(parts, sync, _graph_info(records.documents, graphs, records.pipeline, base))
+        parts = _counted(parts, bar)
         if ttl_sha is None:
             written = graph_module.write_turtle(ttl, parts, base=base)
             triples, ttl_sha = written.triples, written.sha256
         else:
             triples = graph_module.count_union(parts, base=base)
         if sync is not None:
+            bar.status("loading the store")  # the last batches, still being written
             report = sync.report()
             store_state = (str(store_dir.resolve()), meta_digest(sync.store), report.triples)
     return _GraphWritten(triples=triples, graph_ttl=ttl_sha, store=report, store_state=store_state)
+
+
+def _counted(parts, bar: Bar):
+    """``parts`` as they go by, each counted on ``bar`` once it has been used."""
+    for part in parts:
+        yield part
+        bar.update(1)
 
 
 def _loaded(parts, sync, info: Mapping[str, Mapping[str, object]]):
@@ -379,11 +400,14 @@ def _graph_info(documents: Sequence[Document], graphs: Sequence[str], pipeline: 
     return info
 
 
-def _read(paths: Sequence[str], pattern: str, errors: List[KGError]) -> List[Document]:
+def _read(paths: Sequence[str], pattern: str, errors: List[KGError], bar: Optional[Bar] = None) -> List[Document]:
+    bar = bar or Bar()
     documents: List[Document] = []
     for path in paths:
         try:
-            documents.extend(ingest.read_documents([path], pattern=pattern, errors=errors))
+            for d in ingest.read_documents([path], pattern=pattern, errors=errors):
+                documents.append(d)
+                bar.update(1)
         except InputError as exc:
             errors.append(exc)
     seen: Dict[str, str] = {}

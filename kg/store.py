@@ -23,7 +23,7 @@ import hashlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -311,8 +311,13 @@ def _nquads(part: Part) -> bytes:
 
 
 @contextlib.contextmanager
-def syncing(path: Path, graphs: Sequence[str], *, entities_graph: Optional[str] = None) -> Iterator[StoreSync]:
-    """A :class:`StoreSync` on the store at ``path`` (created if missing); what is queued is written at the end."""
+def syncing(path: Path, graphs: Sequence[str], *, entities_graph: Optional[str] = None,
+            status: Optional[Callable[[str], None]] = None) -> Iterator[StoreSync]:
+    """A :class:`StoreSync` on the store at ``path`` (created if missing); what is queued is written at the end.
+
+    ``status``, if given, is told when the store is compacted (seconds per million quads, with
+    nothing to count).
+    """
     with open_store(path, create=True) as store:
         sync = StoreSync(store, path, graphs, entities_graph=entities_graph)
         try:
@@ -321,6 +326,8 @@ def syncing(path: Path, graphs: Sequence[str], *, entities_graph: Optional[str] 
             if sync.added or sync.replaced:
                 # Batched bulk loads leave many overlapping files; compacting them once makes the
                 # named queries 2-3x faster on a large store and costs seconds per million quads.
+                if status is not None:
+                    status("compacting the store")
                 store.optimize()
         finally:
             sync.close()

@@ -88,6 +88,20 @@ def test_progress_bar_when_asked(pipeline, corpus, monkeypatch):
     assert "extracting" in err.getvalue() and "/7 [" in err.getvalue()  # 7 documents to go
 
 
+def test_progress_bar_for_every_long_step(pipeline, corpus, tmp_path, monkeypatch):
+    files = len(list(corpus.glob("*.txt")))
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    build([str(corpus)], tmp_path / "out", pipeline=pipeline, workers=1, progress=True)
+    shown = err.getvalue()
+    assert f"reading: {files}file [" in shown and "finding near-duplicates" in shown
+    assert "extracting" in shown
+    # one graph per file (near-duplicates too), the entities and the ontology
+    assert "writing: 100%" in shown and f" {files + 2}/{files + 2} [" in shown
+    for step in ("loading the store", "compacting the store", "network analytics", "writing graph.html"):
+        assert step in shown, step
+
+
 @pytest.mark.parametrize("flags", [["-q"], []])  # -q, and stderr not a terminal (captured here)
 def test_no_progress_bar_when_quiet_or_not_a_terminal(tmp_path, flags):
     r = subprocess.run([sys.executable, "-m", "kg", "build", "seeds", "-o", str(tmp_path / "out"), "--segmenter",
