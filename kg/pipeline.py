@@ -168,7 +168,8 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     settings = pipeline.settings
     errors: List[KGError] = []
     state = _State.of(outdir, cache=cache, force=force)
-    with progress_bar(None, "reading", unit="file", enabled=progress) as bar:
+    # Counted without a total, so tqdm shows the count with the unit glued on: "8 files".
+    with progress_bar(None, "reading", unit=" files", enabled=progress) as bar:
         documents = _read(paths, settings.pattern, errors, bar)
         bar.status("finding near-duplicates")
         groups = _near_duplicates(documents, settings, state)

@@ -18,7 +18,8 @@ __all__ = ["Bar", "bar"]
 
 
 class Bar:
-    """A step's bar: :meth:`update` counts, :meth:`status` says what happens now.  Does nothing."""
+    """What a step calls on its bar (:meth:`update` counts, :meth:`status` says what happens now);
+    this one shows nothing."""
 
     def __enter__(self) -> "Bar":
         return self

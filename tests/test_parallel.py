@@ -94,7 +94,7 @@ def test_progress_bar_for_every_long_step(pipeline, corpus, tmp_path, monkeypatc
     monkeypatch.setattr(sys, "stderr", err)
     build([str(corpus)], tmp_path / "out", pipeline=pipeline, workers=1, progress=True)
     shown = err.getvalue()
-    assert f"reading: {files}file [" in shown and "finding near-duplicates" in shown
+    assert f"reading: {files} files [" in shown and "finding near-duplicates" in shown
     assert "extracting" in shown
     # one graph per file (near-duplicates too), the entities and the ontology
     assert "writing: 100%" in shown and f" {files + 2}/{files + 2} [" in shown

@@ -16,11 +16,11 @@ def test_a_bar_counts_and_says_what_happens(capsys):
 
 
 def test_a_bar_without_a_total_counts(capsys):
-    with bar(None, "reading", unit="file") as b:
+    with bar(None, "reading", unit=" files") as b:
         for _ in range(5):
             b.update(1)
         b.status("finding near-duplicates")
-    assert "reading: 5file [" in capsys.readouterr().err
+    assert "reading: 5 files [" in capsys.readouterr().err
 
 
 def test_a_disabled_bar_prints_nothing(capsys):
