@@ -92,6 +92,23 @@ def segmenter_alone(corpus: Path, kind: str) -> Callable[[], float]:
     return run
 
 
+def paired(first: Callable[[], float], second: Callable[[], float], repeat: int) -> List[Tuple[float, float]]:
+    """``repeat`` pairs of timings ``(first(), second())``, run back to back.
+
+    Every other pair runs ``second`` first, so a machine that speeds up or slows down during a
+    pair does not always favour the same side.
+    """
+    pairs = []
+    for r in range(repeat):
+        if r % 2:
+            b = second()
+            pairs.append((first(), b))
+        else:
+            a = first()
+            pairs.append((a, second()))
+    return pairs
+
+
 def throughput(corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
     """End-to-end builds and the segmenter alone, in pairs: each ratio compares runs made minutes apart.
 
@@ -101,10 +118,8 @@ def throughput(corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
     chars = characters(corpus)
     for kind in ("pkuseg", "jieba"):
         seg_run = segmenter_alone(corpus, kind)
-        pairs = []
-        for _ in range(repeat):
-            e2e = kg_build(corpus, fresh(tmp, "tp"), "--segmenter", kind, "--workers", "1")[0]
-            pairs.append((e2e, seg_run()))
+        pairs = paired(lambda: kg_build(corpus, fresh(tmp, "tp"), "--segmenter", kind, "--workers", "1")[0],
+                       seg_run, repeat)
         e2e = statistics.median(e for e, _ in pairs)
         seg = statistics.median(s for _, s in pairs)
         ratio = statistics.median(s / e for e, s in pairs)
@@ -120,8 +135,8 @@ def workers(corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
     """1 worker against 2, in back-to-back pairs (the speed-up is the median of the per-pair ones),
     for the same reason as :func:`throughput`: builds made many minutes apart are not comparable."""
     chars = characters(corpus)
-    pairs = [(kg_build(corpus, fresh(tmp, "w1"), "--workers", "1")[0],
-              kg_build(corpus, fresh(tmp, "w2"), "--workers", "2")[0]) for _ in range(repeat)]
+    pairs = paired(lambda: kg_build(corpus, fresh(tmp, "w1"), "--workers", "1")[0],
+                   lambda: kg_build(corpus, fresh(tmp, "w2"), "--workers", "2")[0], repeat)
     one = statistics.median(o for o, _ in pairs)
     two = statistics.median(t for _, t in pairs)
     speedup = statistics.median(o / t for o, t in pairs)
