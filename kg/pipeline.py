@@ -20,8 +20,7 @@ from .entities import EntityRecogniser, resolve_entities
 from .errors import InputError, KGError
 from .lexicon import Lexicon, load_lexicon
 from .ontology import TOP_CLASSES, ClassTree, class_tree, load_ontology
-from .progress import Bar
-from .progress import bar as progress_bar
+from .progress import Bar, bar as progress_bar
 from .relations import RelationExtractor
 from .segment import Segmenter, load_segmenter
 from .statistics import StatisticsExtractor
