@@ -20,10 +20,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -211,8 +213,11 @@ class StoreSync:
     stays bounded, and only then is their bookkeeping (hash, counts, ids) written, in one
     transaction: a crash leaves some graphs without a hash, and the next build writes them again.
 
-    A batch loads in a background thread (pyoxigraph releases the GIL) while the next graphs are
-    made; a drop waits for it, since the bulk loader must not run while data is deleted.
+    Batches load in background threads (pyoxigraph releases the GIL) while the next graphs are
+    made, up to :data:`LOADERS` at once: pyoxigraph encodes, sorts and writes a batch this size on
+    one core, and concurrent bulk loads are safe (each ingests its own sorted files; the string
+    table is keyed by hash).  A drop waits for every load in progress, since the bulk loader must
+    not run while data is deleted.
 
     ``graphs`` are the IRIs of every graph this build makes: document graphs in the store but
     not among them are **kept**, and the entity nodes they point to are carried over into
@@ -221,6 +226,8 @@ class StoreSync:
 
     #: Quads queued before the bulk loader runs (its memory grows with the batch).
     BATCH_QUADS = 200_000
+    #: Batches loaded at once, one core each (each holds its batch in memory while it loads).
+    LOADERS = max(1, min(4, os.cpu_count() or 1))
 
     def __init__(self, store: ox.Store, path: Path, graphs: Sequence[str], *, entities_graph: Optional[str] = None):
         self.store = store
@@ -235,8 +242,8 @@ class StoreSync:
         self._data: List[bytes] = []
         self._records: List[ox.Quad] = []
         self._queued = 0
-        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-load")
-        self._loading: Optional[Future] = None
+        self._loader = ThreadPoolExecutor(max_workers=self.LOADERS, thread_name_prefix="kg-store-load")
+        self._loading: Deque[Future] = deque()
 
     def put(self, part: Part, info: Mapping[str, object]) -> None:
         """Write ``part`` unless the store holds it already; ``info`` is recorded beside its hash."""
@@ -263,12 +270,13 @@ class StoreSync:
             self.flush()
 
     def flush(self) -> None:
-        """Start writing the queued graphs, once the batch before them is written."""
-        self._wait()
+        """Start writing the queued graphs, once a loader is free."""
         data, records = b"".join(self._data), self._records
         self._data, self._records, self._queued = [], [], 0
         if data or records:
-            self._loading = self._loader.submit(self._load, data, records)
+            if len(self._loading) >= self.LOADERS:
+                self._loading.popleft().result()  # raises what the load raised
+            self._loading.append(self._loader.submit(self._load, data, records))
 
     def _load(self, data: bytes, records: List[ox.Quad]) -> None:
         if data:
@@ -277,9 +285,8 @@ class StoreSync:
             self.store.extend(records)
 
     def _wait(self) -> None:
-        if self._loading is not None:
-            loading, self._loading = self._loading, None
-            loading.result()  # raises what the load raised
+        while self._loading:
+            self._loading.popleft().result()  # raises what the load raised
 
     def finish(self) -> None:
         """Write everything queued and wait until it is written."""
@@ -287,7 +294,7 @@ class StoreSync:
         self._wait()
 
     def close(self) -> None:
-        """Stop the loader thread, after the load in progress (its error, if any, is not raised here)."""
+        """Stop the loader threads, after the loads in progress (their errors, if any, are not raised here)."""
         try:
             self._wait()
         except Exception:  # noqa: BLE001 - only called while another error is on its way
@@ -334,14 +341,14 @@ def syncing(path: Path, graphs: Sequence[str], *, entities_graph: Optional[str] 
 
 
 def sync_partition(path: Path, parts: Iterable[Part], *, info: Mapping[str, Mapping[str, object]],
-                   entities_graph: Optional[str] = None) -> SyncReport:
+                   entities_graph: Optional[str] = None, status: Optional[Callable[[str], None]] = None) -> SyncReport:
     """Load a build's named graphs (:func:`kg.graph.build_parts`) into the store at ``path``.
 
     ``info`` gives per graph IRI what to record beside its hash (``docId``, ``sourceSha256``,
-    ``kgVersion``, ``lexiconVersion``).  See :class:`StoreSync`.
+    ``kgVersion``, ``lexiconVersion``).  See :class:`StoreSync`; ``status`` as for :func:`syncing`.
     """
     parts = list(parts)
-    with syncing(path, [p.iri for p in parts], entities_graph=entities_graph) as sync:
+    with syncing(path, [p.iri for p in parts], entities_graph=entities_graph, status=status) as sync:
         for part in parts:
             sync.put(part, info.get(part.iri, {}))
         return sync.report()

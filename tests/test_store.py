@@ -121,6 +121,46 @@ def test_loading_in_small_batches_gives_the_same_store(jieba_pipeline, two_docs,
     assert _quads(tmp_path / "one" / "store") == _quads(tmp_path / "many" / "store")
 
 
+def test_concurrent_loads_give_the_same_store_and_replace_cleanly(jieba_pipeline, two_docs, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from kg.store import StoreSync
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+    load = StoreSync._load
+
+    def watched(self, data, records):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)  # long enough for the next batch to start beside this one
+        try:
+            load(self, data, records)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    def both():
+        build([str(two_docs)], tmp_path / "one", pipeline=jieba_pipeline, html=False)
+        with monkeypatch.context() as m:
+            m.setattr(StoreSync, "BATCH_QUADS", 10)
+            m.setattr(StoreSync, "LOADERS", 3)
+            m.setattr(StoreSync, "_load", watched)
+            build([str(two_docs)], tmp_path / "many", pipeline=jieba_pipeline, html=False)
+        assert _quads(tmp_path / "one" / "store") == _quads(tmp_path / "many" / "store")
+
+    both()
+    assert most[0] >= 2  # batches did load at the same time
+    # a rebuild drops the edited graph (waiting for every load in progress) and loads it again
+    (two_docs / "a.txt").write_text("工信部将落实“白名单”制度，支持汽车产业发展。", encoding="utf-8")
+    (two_docs / "c.txt").write_text("商务部推进跨境电商零售进口试点。", encoding="utf-8")
+    both()
+    with open_store(tmp_path / "many" / "store", read_only=True) as store:
+        assert "集成电路" not in read_dataset(store)[BASE + "doc/a"].serialize(format="nt")
+
+
 def test_recorded_hash_is_the_hash_of_the_stored_graph(seed_build):
     from kg.store import META, META_GRAPH, content_hash, read_graph
 
