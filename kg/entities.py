@@ -121,10 +121,29 @@ class Trie:
         return (best[0], best[1][mark]) if best else None
 
     def starts(self, text: str, positions: Iterable[int]) -> List[int]:
-        """The positions, sorted, where a key may start: those whose character some key begins
-        with (a filter for the positions worth a :meth:`longest` or :meth:`matches`)."""
+        """The ``positions`` (non-negative, in their order) where a key may start: those whose
+        character some key begins with (a filter for the positions worth a :meth:`longest` or
+        :meth:`matches`)."""
         root, size = self.root, len(text)
-        return sorted(i for i in positions if 0 <= i < size and text[i] in root)
+        return [i for i in positions if i < size and text[i] in root]
+
+    def each_matches(self, text: str, positions: Iterable[int]) -> List[Tuple[int, List[Tuple[int, str]]]]:
+        """(start, :meth:`matches` at start) for each of ``positions`` (non-negative, in their
+        order) where some key starts: one walk per position, no call per position."""
+        root, mark, size = self.root, self._END, len(text)
+        out = []
+        for start in positions:
+            node = root.get(text[start]) if start < size else None
+            found = []
+            i = start
+            while node is not None:
+                i += 1
+                if mark in node:
+                    found.append((i, node[mark]))
+                node = node.get(text[i]) if i < size else None
+            if found:
+                out.append((start, found))
+        return out
 
     def each_longest(self, text: str) -> List[Tuple[int, Tuple[int, str]]]:
         """(start, (end, value)) for every position of ``text`` where a key starts, in order."""
@@ -183,6 +202,8 @@ class EntityRecogniser:
             "Instrument": tuple(sorted(_words_with_any(lexicon, verbs | {"focus", "marker"}), key=len, reverse=True)),
             "Actor": tuple(sorted(_words_with_any(lexicon, verbs | {"marker"}), key=len, reverse=True)),
         }
+        # What a name's start skips (_skip_leading): modifiers, then those verbs.
+        self.leading = {top: _Words(self.modifiers + words) for top, words in self.leading_verbs.items()}
         self.generic = set(lexicon.words_with("generic")) | set(self.modifiers)
         self.generic_longest_first = tuple(sorted(self.generic, key=lambda w: (-len(w), w)))
         self.action_verbs = set(lexicon.words_with("launch")) | set(lexicon.words_with("implement"))
@@ -200,13 +221,14 @@ class EntityRecogniser:
     # ------------------------------------------------------------------ public entry point
     def __call__(self, doc: Document, tokens: Sequence[Tuple[Token, ...]]) -> Tuple[Mention, ...]:
         """Mentions of ``doc``; ``tokens[i]`` are the words of ``doc.sentences[i]``."""
-        found = [self.find(s, toks) for s, toks in zip(doc.sentences, tokens)]
+        bounds = [_bounds(s, toks) for s, toks in zip(doc.sentences, tokens)]
+        found = [self.find(s, toks, b) for s, toks, b in zip(doc.sentences, tokens, bounds)]
         found = self._resolve_contextual(found)
         gazetteer = self._gazetteer(c for cands in found for c in cands)
         names = Trie({k: k for k in gazetteer})  # built once per document, used per sentence
         mentions: List[Mention] = []
-        for s, toks, cands in zip(doc.sentences, tokens, found):
-            cands = cands + self._gazetteer_matches(s, toks, gazetteer, names)
+        for s, b, cands in zip(doc.sentences, bounds, found):
+            cands = cands + self._gazetteer_matches(s, b, gazetteer, names)
             for c in _settle(cands):
                 key, cls = gazetteer.get(c.key, (c.key, c.cls))
                 if c.rule == "lexicon":
@@ -216,9 +238,12 @@ class EntityRecogniser:
                                         key=key, cls=cls, rule=c.rule, sentence=s.index))
         return tuple(mentions)
 
-    def find(self, s: Sentence, tokens: Sequence[Token]) -> List[_Candidate]:
-        """Pass 1 on one sentence: lexicon and pattern candidates, overlapping."""
-        bounds = _bounds(s, tokens)
+    def find(self, s: Sentence, tokens: Sequence[Token], bounds: Optional[_Bounds] = None) -> List[_Candidate]:
+        """Pass 1 on one sentence: lexicon and pattern candidates, overlapping.
+
+        ``bounds`` are the sentence's word boundaries (:func:`_bounds`), made here if not given.
+        """
+        bounds = _bounds(s, tokens) if bounds is None else bounds
         rel = [new_token(t.start - s.start, t.end - s.start, t.text) for t in tokens]
         cands = self._sector_words(s.norm, rel, self._lexicon(s.norm, bounds))
         cands += self._contextual(s.norm, bounds)
@@ -236,10 +261,9 @@ class EntityRecogniser:
         return cands
 
     # ------------------------------------------------------------------ pass 1 finders
-    def _lexicon(self, norm: str, bounds: Set[int]) -> List[_Candidate]:
+    def _lexicon(self, norm: str, bounds: _Bounds) -> List[_Candidate]:
         out = []
-        for i in self.surfaces.starts(norm, bounds):
-            found = self.surfaces.matches(norm, i)
+        for i, found in self.surfaces.each_matches(norm, bounds.ordered):
             for end, canonical in reversed(found):
                 if end in bounds:
                     end = _unglued_end(norm, end, canonical, found, bounds)
@@ -290,25 +314,24 @@ class EntityRecogniser:
     def _quoted_sectors(self, norm: str, tokens: Sequence[Token]) -> List[_Candidate]:
         """“高精尖”产业: a quoted coinage followed by 产业 or 行业, where the phrase ends (no noun
         follows it, as 规划 does in “十四五”产业规划), names an industry."""
-        starts = {t.start: t.text for t in tokens}
         out = []
         for m in _QUOTED_RE.finditer(norm):
             form = next((f for f in _SECTOR_HEADS if norm.startswith(f, m.end())), None)
             if form is None or not _all_han(m.group(1)):
                 continue
             end = m.end() + len(form)
-            following = starts.get(end, "")
+            following = next((t.text for t in tokens if t.start == end), "")
             if following and _tag(following).startswith("n"):
                 continue
             out.append(_Candidate(m.start(), end, match_key(m.group(1) + form), "Industry", "quoted-sector"))
         return out
 
-    def _contextual(self, norm: str, bounds: Set[int]) -> List[_Candidate]:
+    def _contextual(self, norm: str, bounds: _Bounds) -> List[_Candidate]:
         """Names several places share (朝阳区), on the segmenter's own word boundaries; which
         place, if any, is decided for the whole document (:meth:`_resolve_contextual`)."""
         out = []
-        for i in self.contextual.starts(norm, bounds):
-            for end, form in reversed(self.contextual.matches(norm, i)):
+        for i, found in self.contextual.each_matches(norm, bounds.ordered):
+            for end, form in reversed(found):
                 if end in bounds:
                     out.append(_Candidate(i, end, form, "", "contextual"))
                     break
@@ -371,13 +394,13 @@ class EntityRecogniser:
                                   "quoted-instrument", alias=match_key(inner)))
         return out
 
-    def _tax_reliefs(self, norm: str, bounds: Set[int]) -> List[_Candidate]:
+    def _tax_reliefs(self, norm: str, bounds: _Bounds) -> List[_Candidate]:
         """免征增值税, 减免城镇土地使用税: exempting a named tax is a relief measure, named
         "<tax>减免", or the lexicon's relief of that tax for the payer the clause names
         (对小规模纳税人免征增值税 → 增值税小规模纳税人减免增值税).  Coordinated taxes are each
         relieved: 减免房产税和城镇土地使用税."""
         out = []
-        for i in self.exempt.starts(norm, bounds):
+        for i in self.exempt.starts(norm, bounds.ordered):
             verb = self.exempt.longest(norm, i)
             if verb is None or verb[0] not in bounds:
                 continue
@@ -420,7 +443,7 @@ class EntityRecogniser:
             if m.start() not in bounds or m.end() not in bounds:
                 continue  # 政策性银行: the noun is part of another word
             start = self._measure_start(norm, m.start(), bounds, actor_ends)
-            start = self._skip_leading(norm, start, m.start(), self.modifiers + self.leading_verbs["Instrument"])
+            start = self._skip_leading(norm, start, m.start(), self.leading["Instrument"])
             described = norm[start:m.start()]
             head = _suffix_lookup_len(self.heads, described)
             tool = head is not None and head[1] in ("FiscalTool", "FinancialTool")
@@ -492,7 +515,7 @@ class EntityRecogniser:
                 out.append(_Candidate(start, tok.end, match_key(name), cls, rule))
         return out
 
-    def _zones(self, norm: str, tokens: Sequence[Token], bounds: Set[int], found: Sequence[_Candidate]) -> List[_Candidate]:
+    def _zones(self, norm: str, tokens: Sequence[Token], bounds: _Bounds, found: Sequence[_Candidate]) -> List[_Candidate]:
         """A place the lexicon knows, then qualifying words, then a zone or cluster head names a
         zone or cluster: 北京城市副中心, 武汉东湖新技术产业开发区, 成都都市圈.  The name runs from
         the farthest such place (江苏南京江北新区), unless a shorter one is a lexicon name; a
@@ -503,7 +526,7 @@ class EntityRecogniser:
         if not places:
             return []
         out = self._zone_parts(places)
-        for end in sorted(bounds):
+        for end in bounds.ordered:
             if not end or norm[end - 1] not in self.region_heads.lengths:
                 continue
             for size in self.region_heads.lengths[norm[end - 1]]:  # longest head first
@@ -644,7 +667,7 @@ class EntityRecogniser:
         # After 开展/组织 the name may open with a purpose (开展|促进中小企业发展专项督查).
         governed = (k >= 0 and tokens[k].text in self.action_verbs and k + 1 < len(tokens)
                     and tokens[k + 1].text in self.focus_verbs)
-        leading = self.modifiers + (self.leading_verbs["Actor"] if governed else self.leading_verbs[top])
+        leading = self.leading["Actor" if governed else top]
         moved = True
         while moved:  # 至|所有|自贸试验区: a preposition, then a modifier
             before = start
@@ -665,14 +688,14 @@ class EntityRecogniser:
                 and len(first) == len(second) == 2 and _all_han(first + second))
 
     @staticmethod
-    def _skip_leading(norm: str, start: int, limit: int, words: Sequence[str]) -> int:
+    def _skip_leading(norm: str, start: int, limit: int, words: _Words) -> int:
         """Skip modifiers and verbs the segmenter glued to the name (新一轮…, 用好…)."""
-        if start >= limit or norm[start] not in _first_chars(tuple(words)):
+        if start >= limit or norm[start] not in words.firsts:
             return start  # no word can start here: the usual case, without trying each
         changed = True
         while changed:
             changed = False
-            for m in words:
+            for m in words.words:
                 if norm.startswith(m, start) and start + len(m) <= limit:
                     start += len(m)
                     changed = True
@@ -778,13 +801,12 @@ class EntityRecogniser:
             rest = rest[: -hit[0]]
         return self._is_generic(rest) if rest != key else key in _SHORT_TITLES
 
-    def _gazetteer_matches(self, s: Sentence, tokens: Sequence[Token],
+    def _gazetteer_matches(self, s: Sentence, bounds: _Bounds,
                            gaz: Mapping[str, Tuple[str, str]], trie: Trie) -> List[_Candidate]:
         if not gaz:
             return []
-        bounds = _bounds(s, tokens)
         out = []
-        for i in trie.starts(s.norm, bounds):
+        for i in trie.starts(s.norm, bounds.ordered):
             hit = trie.longest(s.norm, i)
             if hit and hit[0] in bounds:
                 out.append(_Candidate(i, hit[0], hit[1], gaz[hit[1]][1], "gazetteer"))
@@ -812,19 +834,33 @@ def resolve_entities(mentions: Iterable[Mention], lexicon: Lexicon) -> Tuple[Ent
 
 
 # ---------------------------------------------------------------------- helpers
-def _bounds(s: Sentence, tokens: Sequence[Token]) -> Set[int]:
+class _Bounds(frozenset):
+    """A sentence's word boundaries (sentence-relative offsets), also kept in order (``ordered``)."""
+
+    __slots__ = ("ordered",)
+    ordered: List[int]
+
+
+def _bounds(s: Sentence, tokens: Sequence[Token]) -> _Bounds:
     base = s.start
-    out = {t.start - base for t in tokens}
-    out.update([t.end - base for t in tokens])
-    out.add(0)
-    out.add(len(s.norm))
+    edges = {t.start - base for t in tokens}
+    edges.update([t.end - base for t in tokens])
+    edges.add(0)
+    edges.add(len(s.norm))
+    out = _Bounds(edges)
+    out.ordered = sorted(edges)
     return out
+
+
+# Which rule's candidate wins between two of the same length (_settle); unlisted rules come last.
+_RULE_ORDER = {"lexicon": 0, "title": 1, "quoted-instrument": 2, "quoted-sector": 2, "title-person": 3, "speaker": 4,
+               "zone": 5, "organisation-suffix": 5, "sector-variety": 5, "instrument-head": 6, "tax-relief": 6,
+               "measure": 6, "gazetteer": 7}
 
 
 def _settle(cands: Sequence[_Candidate]) -> List[_Candidate]:
     """Non-overlapping candidates, longest first; ties go to the lexicon, then position."""
-    order = {"lexicon": 0, "title": 1, "quoted-instrument": 2, "quoted-sector": 2, "title-person": 3, "speaker": 4,
-             "zone": 5, "organisation-suffix": 5, "sector-variety": 5, "instrument-head": 6, "tax-relief": 6, "measure": 6, "gazetteer": 7}
+    order = _RULE_ORDER
     taken: List[_Candidate] = []
     used: Set[int] = set()
     for c in sorted(set(cands), key=lambda c: (-(c.end - c.start), order.get(c.rule, 9), c.start, c.key)):
@@ -925,9 +961,13 @@ class _SuffixTable(dict):
         self.lengths = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}
 
 
-@functools.lru_cache(maxsize=16)
-def _first_chars(words: Tuple[str, ...]) -> FrozenSet[str]:
-    return frozenset(w[0] for w in words if w)
+class _Words:
+    """Words tried in order at a position, with the characters they start with (most
+    positions start none of them, and are answered without trying each)."""
+
+    def __init__(self, words: Tuple[str, ...]):
+        self.words = words
+        self.firsts = frozenset(w[0] for w in words if w)
 
 
 def _suffix_table(table: Mapping[str, str]) -> _SuffixTable:
@@ -984,9 +1024,14 @@ def _is_common_word(word: str) -> bool:
     return entry is not None and (not entry[1].startswith("nr") or entry[0] >= _COMMON_WORD_FREQ)
 
 
-@functools.lru_cache(maxsize=1)
+# Filled once by _general_dictionary; word_tag, asked of most tokens, reads it without a call.
+_GENERAL: Dict[str, Tuple[int, str]] = {}
+
+
 def _general_dictionary() -> Dict[str, Tuple[int, str]]:
     """Words of up to four characters in jieba's general dictionary: word -> (frequency, tag)."""
+    if _GENERAL:
+        return _GENERAL
     import jieba
 
     words: Dict[str, Tuple[int, str]] = {}
@@ -995,7 +1040,8 @@ def _general_dictionary() -> Dict[str, Tuple[int, str]]:
             parts = line.split()
             if len(parts) == 3 and len(parts[0]) <= 4:
                 words[parts[0]] = (int(parts[1]), parts[2])
-    return words
+    _GENERAL.update(words)  # whole or not at all
+    return _GENERAL
 
 
 # Parts of speech (jieba's dictionary tags) that never run through a name: prepositions,
@@ -1012,8 +1058,14 @@ _NUMBER_RE = re.compile(r"^\d[\d.,]*(?:[%万亿千百个元家户辆项年月日
 
 def word_tag(word: str) -> str:
     """The part-of-speech tag jieba's general dictionary gives ``word`` ("" if it has none)."""
-    entry = _general_dictionary().get(word)
+    entry = (_GENERAL or _general_dictionary()).get(word)
     return entry[1] if entry else ""
+
+
+@functools.lru_cache(maxsize=1)
+def verb_words() -> FrozenSet[str]:
+    """The words jieba's general dictionary tags as verbs ("v")."""
+    return frozenset(word for word, (_, tag) in _general_dictionary().items() if tag == "v")
 
 
 _tag = word_tag

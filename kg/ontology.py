@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Dict, Mapping, Tuple
 
@@ -42,6 +42,18 @@ class ClassTree:
         >>> tree.top_class("Person")
         'Actor'
         """
+        # Asked for every candidate name of every sentence: each class's walk is done once.
+        tops = self._tops
+        top = tops.get(cls)
+        if top is None:
+            top = tops[cls] = self._walk_up(cls)
+        return top
+
+    @cached_property
+    def _tops(self) -> Dict[str, str]:
+        return {}
+
+    def _walk_up(self, cls: str) -> str:
         seen = set()
         todo = [cls]
         while todo:

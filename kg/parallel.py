@@ -16,6 +16,7 @@ the longest documents first, so that no worker is left with a long one at the en
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -108,6 +109,9 @@ BATCHES_PER_WORKER = 16  # see _batches
 
 def _init_worker(settings: Settings) -> None:
     global _PIPELINE
+    from .pipeline import BUILD_GC_THRESHOLDS
+
+    gc.set_threshold(*BUILD_GC_THRESHOLDS)  # a spawned worker does not inherit the build's
     if _PIPELINE is None or _PIPELINE.settings != settings:  # spawned, not forked: load our own
         from .pipeline import Pipeline
 

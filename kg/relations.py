@@ -518,9 +518,10 @@ class _VerbEnds(frozenset):
 
 def _verb_ends(tokens: Sequence[Sequence[Token]]) -> Set[Tuple[int, str]]:
     """(end offset, word) of every token the general dictionary tags as a verb."""
-    from .entities import word_tag
+    from .entities import verb_words
 
-    return _VerbEnds((t.end, t.text) for sentence in tokens for t in sentence if word_tag(t.text) == "v")
+    verbs = verb_words()
+    return _VerbEnds((t.end, t.text) for sentence in tokens for t in sentence if t.text in verbs)
 
 
 def _outside_names(s: Sentence, ms: Sequence[Mention]) -> str:

@@ -276,6 +276,9 @@ def test_trie_agrees_with_a_plain_search_of_the_keys(pipeline):
         assert each == [(i, trie.longest(norm, i)) for i in range(len(norm)) if trie.longest(norm, i)]
         starts = set(trie.starts(norm, range(len(norm) + 1)))
         assert {i for i, _ in each} <= starts
+        everywhere = range(len(norm) + 2)
+        assert trie.each_matches(norm, everywhere) == [(i, trie.matches(norm, i)) for i in everywhere
+                                                       if trie.matches(norm, i)]
     assert checked > 100  # the seeds name many lexicon entries
 
 
@@ -292,6 +295,7 @@ def test_trie_edges(text, start, expected):
 
     trie = Trie({"": "empty", "国务院": "国务院", "国务院常务会议": "国务院常务会议"})
     assert trie.longest(text, start) == expected
+    assert trie.each_matches(text, [start]) == ([(start, trie.matches(text, start))] if expected else [])
     assert trie.each_longest(text) == [(i, trie.longest(text, i)) for i in range(len(text)) if trie.longest(text, i)]
 
 
@@ -314,6 +318,28 @@ def test_suffix_tables_agree_with_a_plain_search(pipeline):
             assert _suffix_lookup_len(table, w) == plain(raw, w)
             hits += plain(raw, w) is not None
         assert hits >= len(raw)
+
+
+def test_word_tags_and_verbs_are_those_of_the_general_dictionary():
+    from kg.entities import _general_dictionary, verb_words, word_tag
+
+    words = _general_dictionary()
+    assert all(word_tag(w) == tag for w, (_, tag) in words.items())
+    assert verb_words() == {w for w, (_, tag) in words.items() if tag == "v"}
+    assert {"推动", "实施"} <= verb_words() and "政策" not in verb_words()
+    assert word_tag("不是一个词语") == "" and word_tag("政策") == "n"
+
+
+def test_bounds_are_the_word_edges_also_in_order(pipeline):
+    from kg.entities import _bounds
+    from kg.ingest import parse_text
+
+    doc = parse_text("工业和信息化部推动“白名单”制度。\n\n副部长辛国斌表示， 加快5G发展。", "t")
+    assert len(doc.sentences) == 2
+    for s, toks in zip(doc.sentences, pipeline.segmenter.segment(doc.sentences)):
+        b = _bounds(s, toks)
+        edges = {0, len(s.norm)} | {t.start - s.start for t in toks} | {t.end - s.start for t in toks}
+        assert b == edges and b.ordered == sorted(edges)
 
 
 def test_new_token_is_a_token_in_every_way():

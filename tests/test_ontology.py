@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal
 
-from kg.errors import LexiconError
+from kg.errors import KGError, LexiconError
 from kg.lexicon import load_lexicon
 from kg.namespace import KG
 from kg.ontology import NAMESPACE_MODULE, class_tree, load_ontology, render_namespace
@@ -46,6 +46,11 @@ def test_class_tree_top_classes():
     assert tree.top_class("Pilot") == "Instrument"
     assert tree.top_class("Person") == "Actor"
     assert tree.top_class("RegionCluster") == "Region"
+    # answered from memory the second time, the same; a class under no top class fails every time
+    assert [tree.top_class(c) for c in ("Pilot", "Person", "Actor")] == ["Instrument", "Actor", "Actor"]
+    for _ in range(2):
+        with pytest.raises(KGError, match="Nowhere"):
+            tree.top_class("Nowhere")
 
 
 def test_every_term_used_in_the_seed_graph_is_declared(seed_build):

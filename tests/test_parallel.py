@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import ConfigError
+from kg.errors import ConfigError, KGError
 from kg.parallel import default_workers, extract_documents
 from kg.pipeline import build
 
@@ -144,3 +144,43 @@ def test_batches_give_every_document_once_biggest_first(corpus):
         for batch in batches[:-1]:  # each batch closes as soon as it holds its share of the text
             chars = [len(d.text) for _, d in batch]
             assert sum(chars) >= budget > sum(chars[:-1])
+
+
+def test_a_build_collects_garbage_less_often_and_restores_the_thresholds(pipeline, corpus, monkeypatch):
+    import gc
+
+    import kg.parallel
+    from kg.pipeline import BUILD_GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    assert before != BUILD_GC_THRESHOLDS
+    during = []
+    real = kg.parallel.extract_documents
+
+    def watched(*args, **kwargs):
+        during.append(gc.get_threshold())
+        if len(during) == 2:
+            raise KGError("stopped on purpose")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kg.parallel, "extract_documents", watched)
+    assert build([str(corpus)], None, pipeline=pipeline, workers=1).extractions
+    assert gc.get_threshold() == before
+    with pytest.raises(KGError, match="on purpose"):
+        build([str(corpus)], None, pipeline=pipeline, workers=1)
+    assert during == [BUILD_GC_THRESHOLDS] * 2 and gc.get_threshold() == before
+
+
+def test_a_pool_worker_collects_garbage_as_a_build_does(pipeline, monkeypatch):
+    import gc
+
+    import kg.parallel
+    from kg.pipeline import BUILD_GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(kg.parallel, "_PIPELINE", pipeline)  # as after a fork: nothing to load
+    try:
+        kg.parallel._init_worker(pipeline.settings)
+        assert gc.get_threshold() == BUILD_GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
