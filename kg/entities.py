@@ -238,12 +238,9 @@ class EntityRecogniser:
                                         key=key, cls=cls, rule=c.rule, sentence=s.index))
         return tuple(mentions)
 
-    def find(self, s: Sentence, tokens: Sequence[Token], bounds: Optional[_Bounds] = None) -> List[_Candidate]:
-        """Pass 1 on one sentence: lexicon and pattern candidates, overlapping.
-
-        ``bounds`` are the sentence's word boundaries (:func:`_bounds`), made here if not given.
-        """
-        bounds = _bounds(s, tokens) if bounds is None else bounds
+    def find(self, s: Sentence, tokens: Sequence[Token], bounds: _Bounds) -> List[_Candidate]:
+        """Pass 1 on one sentence: lexicon and pattern candidates, overlapping; ``bounds`` are
+        its word boundaries (:func:`_bounds`, also used by pass 2)."""
         rel = [new_token(t.start - s.start, t.end - s.start, t.text) for t in tokens]
         cands = self._sector_words(s.norm, rel, self._lexicon(s.norm, bounds))
         cands += self._contextual(s.norm, bounds)
@@ -860,10 +857,9 @@ _RULE_ORDER = {"lexicon": 0, "title": 1, "quoted-instrument": 2, "quoted-sector"
 
 def _settle(cands: Sequence[_Candidate]) -> List[_Candidate]:
     """Non-overlapping candidates, longest first; ties go to the lexicon, then position."""
-    order = _RULE_ORDER
     taken: List[_Candidate] = []
     used: Set[int] = set()
-    for c in sorted(set(cands), key=lambda c: (-(c.end - c.start), order.get(c.rule, 9), c.start, c.key)):
+    for c in sorted(set(cands), key=lambda c: (-(c.end - c.start), _RULE_ORDER.get(c.rule, 9), c.start, c.key)):
         span = set(range(c.start, c.end))
         if span & used:
             continue
