@@ -28,7 +28,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -37,10 +37,19 @@ from benchmarks.corpus import write_corpus  # noqa: E402
 
 SECTIONS = ("throughput", "workers", "memory", "incremental", "store", "html")
 Row = Tuple[str, str, str]  # what, figure, note
+A, B = TypeVar("A"), TypeVar("B")
 
 
-def kg_build(corpus: Path, out: Path, *args: str) -> Tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one ``kg build`` subprocess."""
+class Run(NamedTuple):
+    """One ``kg build`` subprocess."""
+
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the build and its worker processes, on every core
+    rss: int  # peak resident memory of the build process, MB
+
+
+def kg_build(corpus: Path, out: Path, *args: str) -> Run:
+    """Wall and CPU seconds and peak RSS of one ``kg build`` subprocess."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(corpus), "-o", str(out), "-q", *args],
@@ -51,7 +60,8 @@ def kg_build(corpus: Path, out: Path, *args: str) -> Tuple[float, int]:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"kg build {corpus} failed ({proc.returncode}): {err.strip()}")
-    return wall, usage.ru_maxrss // 1024
+    # wait4's usage includes the workers the build waited for (a pool's processes)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024)
 
 
 def median_of(repeat: int, run: Callable[[], float]) -> float:
@@ -68,8 +78,9 @@ def fresh(tmp: Path, name: str) -> Path:
     return path
 
 
-def segmenter_alone(corpus: Path, kind: str) -> Callable[[], float]:
-    """A timer of the segmenter only (loaded beforehand) over the build's sentences: seconds of one pass.
+def segmenter_alone(corpus: Path, kind: str) -> Callable[[], Tuple[float, float]]:
+    """A timer of the segmenter only (loaded beforehand) over the build's sentences: wall and CPU
+    seconds of one pass.
 
     It times spaCy's ``nlp.pipe`` over the normalised sentences, nothing else: not reading the
     files, not turning spaCy's Docs into our tokens (that is the build's work, counted against it).
@@ -84,16 +95,16 @@ def segmenter_alone(corpus: Path, kind: str) -> Callable[[], float]:
     seg = load_segmenter(kind, load_lexicon(settings.ontology_dir).user_dictionary())
     norms = [s.norm for d in docs for s in d.sentences]
 
-    def run() -> float:
-        t = time.perf_counter()
+    def run() -> Tuple[float, float]:
+        t, c = time.perf_counter(), time.process_time()
         for _ in seg.nlp.pipe(norms, batch_size=256):
             pass
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.process_time() - c
 
     return run
 
 
-def paired(first: Callable[[], float], second: Callable[[], float], repeat: int) -> List[Tuple[float, float]]:
+def paired(first: Callable[[], A], second: Callable[[], B], repeat: int) -> List[Tuple[A, B]]:
     """``repeat`` pairs of timings ``(first(), second())``, run back to back.
 
     Every other pair runs ``second`` first, so a machine that speeds up or slows down during a
@@ -119,32 +130,39 @@ def throughput(corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
     chars = characters(corpus)
     for kind in ("pkuseg", "jieba"):
         seg_run = segmenter_alone(corpus, kind)
-        pairs = paired(lambda: kg_build(corpus, fresh(tmp, "tp"), "--segmenter", kind, "--workers", "1")[0],
+        pairs = paired(lambda: kg_build(corpus, fresh(tmp, "tp"), "--segmenter", kind, "--workers", "1"),
                        seg_run, repeat)
-        e2e = statistics.median(e for e, _ in pairs)
-        seg = statistics.median(s for _, s in pairs)
-        ratio = statistics.median(s / e for e, s in pairs)
+        e2e = statistics.median(e.wall for e, _ in pairs)
+        seg = statistics.median(s for _, (s, _) in pairs)
+        ratio = statistics.median(s / e.wall for e, (s, _) in pairs)
+        # The build's own CPU on every core (its store loads in threads) against the segmenter's.
+        cpu_ratio = statistics.median(c / e.cpu for e, (_, c) in pairs)
         rows.append((f"`kg build` end-to-end, {kind}, 1 worker", f"{chars / e2e:,.0f} chars/s",
-                     f"{e2e:.1f} s for {chars:,} chars, incl. start-up and model load"))
+                     f"{e2e:.1f} s for {chars:,} chars, incl. start-up and model load; "
+                     f"CPU {statistics.median(e.cpu for e, _ in pairs):.1f} s"))
         rows.append((f"segmenter alone, {kind}", f"{chars / seg:,.0f} chars/s",
-                     f"{seg:.1f} s: spaCy zh `nlp.pipe` over the same sentences, model loaded"))
+                     f"{seg:.1f} s: spaCy zh `nlp.pipe` over the same sentences, model loaded; "
+                     f"CPU {statistics.median(c for _, (_, c) in pairs):.1f} s"))
         rows.append((f"ratio end-to-end / segmenter, {kind}", f"{ratio:.2f}",
                      "median of the per-pair ratios" + ("; target ≥ 0.7" if kind == "pkuseg" else "")))
+        rows.append((f"ratio in CPU time, segmenter / `kg build`, {kind}", f"{cpu_ratio:.2f}",
+                     "median of the per-pair ratios of user + system seconds (all threads)"))
 
 
 def workers(corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
     """1 worker against 2, in back-to-back pairs (the speed-up is the median of the per-pair ones),
     for the same reason as :func:`throughput`: builds made many minutes apart are not comparable."""
     chars = characters(corpus)
-    pairs = paired(lambda: kg_build(corpus, fresh(tmp, "w1"), "--workers", "1")[0],
-                   lambda: kg_build(corpus, fresh(tmp, "w2"), "--workers", "2")[0], repeat)
-    one = statistics.median(o for o, _ in pairs)
-    two = statistics.median(t for _, t in pairs)
-    speedup = statistics.median(o / t for o, t in pairs)
+    pairs = paired(lambda: kg_build(corpus, fresh(tmp, "w1"), "--workers", "1"),
+                   lambda: kg_build(corpus, fresh(tmp, "w2"), "--workers", "2"), repeat)
+    one = statistics.median(o.wall for o, _ in pairs)
+    two = statistics.median(t.wall for _, t in pairs)
+    speedup = statistics.median(o.wall / t.wall for o, t in pairs)
+    cpu_one, cpu_two = statistics.median(o.cpu for o, _ in pairs), statistics.median(t.cpu for _, t in pairs)
     rows.append(("`kg build` pkuseg, 2 workers", f"{chars / two:,.0f} chars/s",
-                 f"{two:.1f} s; 1 worker {one:.1f} s in the same pairs"))
+                 f"{two:.1f} s; 1 worker {one:.1f} s in the same pairs; CPU {cpu_two:.1f} s against {cpu_one:.1f} s"))
     rows.append(("speed-up 2 workers / 1 worker", f"{speedup:.2f}×",
-                 f"median of the per-pair speed-ups ({', '.join(f'{o / t:.2f}' for o, t in pairs)}); "
+                 f"median of the per-pair speed-ups ({', '.join(f'{o.wall / t.wall:.2f}' for o, t in pairs)}); "
                  f"{os.cpu_count()} cores; target ≥ 1.7"))
 
 
@@ -153,7 +171,7 @@ def memory(sizes: Sequence[float], tmp: Path, rows: List[Row]) -> None:
         corpus = tmp / f"mem-{mb:g}"
         if not corpus.exists():
             write_corpus(corpus, mb, seed=int(mb * 1000))
-        wall, rss = kg_build(corpus, fresh(tmp, "mem-out"), "--workers", "1")
+        wall, _, rss = kg_build(corpus, fresh(tmp, "mem-out"), "--workers", "1")
         rows.append((f"peak RSS, {mb:g} MB input, pkuseg, 1 worker", f"{rss:,} MB", f"build {wall:.1f} s; target < 3 GB at 50 MB"))
 
 
@@ -162,15 +180,15 @@ def incremental(corpus: Path, tmp: Path, repeat: int, rows: List[Row]) -> None:
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(corpus, work)
     out = fresh(tmp, "inc-out")
-    first, _ = kg_build(work, out, "--workers", "1")
-    same = median_of(repeat, lambda: kg_build(work, out, "--workers", "1")[0])
+    first = kg_build(work, out, "--workers", "1").wall
+    same = median_of(repeat, lambda: kg_build(work, out, "--workers", "1").wall)
     files = sorted(work.glob("*.txt"))
     rng = random.Random(1)
     times = []
     for r in range(repeat):
         for p in rng.sample(files, max(1, len(files) // 100)):
             p.write_text(p.read_text(encoding="utf-8") + f"\n工业和信息化部将开展第{r}批试点。\n", encoding="utf-8")
-        times.append(kg_build(work, out, "--workers", "1")[0])
+        times.append(kg_build(work, out, "--workers", "1").wall)
     changed = statistics.median(times)
     rows.append(("first build (pkuseg, 1 worker)", f"{first:.1f} s", "cold cache"))
     rows.append(("rebuild, nothing changed", f"{same:.1f} s", f"{first / same:.1f}× faster; target ≥ 20×"))

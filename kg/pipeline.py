@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -311,7 +312,7 @@ def _write_outputs(records: _Records, outdir: Path, *, html: bool, use_store: bo
     left as they are, and the network numbers are those recorded: a rebuild that changes nothing
     makes no graph at all.
     """
-    from .cache import BuildState, build_key, dedup_key, file_sha256, write_state
+    from .cache import BuildState, build_key, dedup_key, write_state
     from .graph import part_iris
 
     settings = records.pipeline.settings
@@ -321,26 +322,42 @@ def _write_outputs(records: _Records, outdir: Path, *, html: bool, use_store: bo
     fresh = state.previous if state.previous is not None and state.previous.key == key else None
     graphs = part_iris(records.documents, settings.base)
     with progress_bar(len(graphs), "writing", unit="graph", enabled=progress) as bar:
-        graph = _write_graph(records, graphs, ttl, store_dir if use_store else None, fresh, bar)
-        if fresh is None:
-            bar.status("network analytics")
-        analytics, network = (fresh.analytics, None) if fresh is not None else _analyse(records)
-        outputs: Dict[str, Path] = {"graph.ttl": ttl}
-        html_sha = fresh.graph_html if fresh is not None else None
-        if html:
-            outputs["graph.html"] = page
-            if html_sha is None or file_sha256(page) != html_sha:
-                from .viz import write_graph_html
-
-                bar.status("writing graph.html")
-                # Drawn from the same network as the numbers: every entity and fact graph.ttl holds.
-                write_graph_html(network or records.network(), page, max_evidence=settings.max_evidence)
-                html_sha = file_sha256(page)
+        writing = _write_graph(records, graphs, ttl, store_dir if use_store else None, fresh, bar)
+        try:
+            # Made while the store compacts and closes (one core, no Python lock held).
+            analytics, html_sha = _network_outputs(records, page if html else None, fresh, bar)
+        except BaseException:
+            _settled(writing)  # the store is closed before the error goes on
+            raise
+        graph = writing.result()
+    outputs: Dict[str, Path] = {"graph.ttl": ttl}
+    if html:
+        outputs["graph.html"] = page
     if state.path is not None:
         write_state(state.path, BuildState(
             key=key, triples=graph.triples, graph_ttl=graph.graph_ttl, graph_html=html_sha, store=graph.store_state,
             analytics=analytics, dedup_key=dedup_key(records.documents, settings), groups=records.groups))
     return _Written(triples=graph.triples, analytics=analytics, outputs=outputs, store=graph.store)
+
+
+def _network_outputs(records: _Records, page: Optional[Path], fresh: Optional["BuildState"], bar: Bar):
+    """The network numbers and the sha256 of graph.html (written to ``page`` unless None), each
+    taken from ``fresh`` (the last build's state, if its key still holds) when it has them."""
+    from .cache import file_sha256
+
+    if fresh is not None:
+        analytics, network, html_sha = fresh.analytics, None, fresh.graph_html
+    else:
+        bar.status("network analytics")
+        (analytics, network), html_sha = _analyse(records), None
+    if page is not None and (html_sha is None or file_sha256(page) != html_sha):
+        from .viz import write_graph_html
+
+        bar.status("writing graph.html")
+        # Drawn from the same network as the numbers: every entity and fact graph.ttl holds.
+        write_graph_html(network or records.network(), page, max_evidence=records.pipeline.settings.max_evidence)
+        html_sha = file_sha256(page)
+    return analytics, html_sha
 
 
 def _analyse(records: _Records):
@@ -351,12 +368,14 @@ def _analyse(records: _Records):
 
 
 def _write_graph(records: _Records, graphs: Sequence[str], ttl: Path, store_dir: Optional[Path],
-                 fresh: Optional["BuildState"], bar: Bar) -> _GraphWritten:
+                 fresh: Optional["BuildState"], bar: Bar) -> "Future[_GraphWritten]":
     """Write graph.ttl and load the store (``store_dir``, if any) from the named graphs (``graphs``,
     their IRIs), made one at a time.
 
     Each output that ``fresh`` (the state of the last build, if its key still holds) shows to be
     up to date is left alone; if both are, no graph is made.  ``bar`` counts the graphs made.
+    Returns once graph.ttl is written and the store loaded: its compaction and closing go on in
+    a thread, and the future is done when the store is closed.
     """
     from . import graph as graph_module
     from .cache import file_sha256
@@ -370,8 +389,8 @@ def _write_graph(records: _Records, graphs: Sequence[str], ttl: Path, store_dir:
         report = unchanged_report(store_dir, graphs, fresh.store[1], fresh.store[2])
         store_state = fresh.store if report is not None else None
     if ttl_sha is not None and (store_dir is None or report is not None):
-        return _GraphWritten(triples=fresh.triples, graph_ttl=ttl_sha, store=report, store_state=store_state)
-    with contextlib.ExitStack() as stack:
+        return _done(_GraphWritten(triples=fresh.triples, graph_ttl=ttl_sha, store=report, store_state=store_state))
+    with contextlib.ExitStack() as stack:  # closes the store if writing graph.ttl fails
         parts = records.parts()
         sync = None
         if store_dir is not None and report is None:
@@ -388,7 +407,38 @@ def _write_graph(records: _Records, graphs: Sequence[str], ttl: Path, store_dir:
             bar.status("loading the store")  # the last batches, still being written
             report = sync.report()
             store_state = (str(store_dir.resolve()), meta_digest(sync.store), report.triples)
-    return _GraphWritten(triples=triples, graph_ttl=ttl_sha, store=report, store_state=store_state)
+        result = _GraphWritten(triples=triples, graph_ttl=ttl_sha, store=report, store_state=store_state)
+        if sync is None:
+            return _done(result)
+        store_open = stack.pop_all()  # from here on the thread below closes it
+    # Compacting the store runs on one core and holds no Python lock: the caller goes on meanwhile.
+    closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-close")
+    try:
+        return closer.submit(_closed, store_open, result)
+    except BaseException:
+        store_open.close()
+        raise
+    finally:
+        closer.shutdown(wait=False)  # its thread ends with the task
+
+
+def _closed(store_open: contextlib.ExitStack, written: _GraphWritten) -> _GraphWritten:
+    store_open.close()  # compacts the store (see kg.store.syncing), then closes it
+    return written
+
+
+def _done(written: _GraphWritten) -> "Future[_GraphWritten]":
+    future: "Future[_GraphWritten]" = Future()
+    future.set_result(written)
+    return future
+
+
+def _settled(future: Future) -> None:
+    """Wait for ``future`` and drop its error: another one is already on its way."""
+    try:
+        future.result()
+    except BaseException:  # noqa: BLE001 - the caller re-raises its own
+        pass
 
 
 def _counted(parts, bar: Bar):

@@ -230,7 +230,7 @@ class StoreSync:
     LOADERS = max(1, min(4, os.cpu_count() or 1))
 
     def __init__(self, store: ox.Store, path: Path, graphs: Sequence[str], *, entities_graph: Optional[str] = None):
-        self.store = store
+        self.store: Optional[ox.Store] = store  # None once closed
         self.path = Path(path)
         self.meta = _meta(store)
         wanted = set(graphs)
@@ -294,13 +294,15 @@ class StoreSync:
         self._wait()
 
     def close(self) -> None:
-        """Stop the loader threads, after the loads in progress (their errors, if any, are not raised here)."""
+        """Stop the loader threads, after the loads in progress (their errors, if any, are not raised
+        here), and let go of the store: its lock goes with the last reference (see :func:`open_store`)."""
         try:
             self._wait()
         except Exception:  # noqa: BLE001 - only called while another error is on its way
             pass
         finally:
             self._loader.shutdown()
+            self.store = None
 
     def report(self) -> SyncReport:
         """What the sync did; the quad count comes from the bookkeeping of each data graph."""

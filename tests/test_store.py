@@ -189,3 +189,77 @@ def test_kg_remove_rewrites_graph_ttl_like_an_export(jieba_pipeline, two_docs, t
     exported = export(out, tmp_path / "export", ["ttl"])["graph.ttl"]
     assert (out / "graph.ttl").read_bytes() == exported.read_bytes()
     assert b"doc/b" not in exported.read_bytes()
+
+
+def _graphs_as_writer(path):
+    """The store's graphs, read with the writer's lock (which fails while another holder has it)."""
+    with open_store(path) as store:
+        return set(graph_counts(store))
+
+
+def _closing_store_waits_for_the_page(monkeypatch, page_started, waited):
+    """Closing the store (StoreSync.close, after its compaction) waits up to 10 s for graph.html to
+    start, and records whether it did: it did only if the page is written while the store closes."""
+    import kg.viz
+    from kg.store import StoreSync
+
+    close, write_page = StoreSync.close, kg.viz.write_graph_html
+
+    def slow_close(self):
+        waited.append(page_started.wait(timeout=10))
+        return close(self)
+
+    def page(*args, **kwargs):
+        page_started.set()
+        return write_page(*args, **kwargs)
+
+    monkeypatch.setattr(StoreSync, "close", slow_close)
+    monkeypatch.setattr(kg.viz, "write_graph_html", page)
+
+
+def test_graph_html_is_written_while_the_store_compacts_and_closes(jieba_pipeline, two_docs, tmp_path, monkeypatch):
+    import threading
+
+    started, waited = threading.Event(), []
+    _closing_store_waits_for_the_page(monkeypatch, started, waited)
+    out = tmp_path / "out"
+    result = build([str(two_docs)], out, pipeline=jieba_pipeline)
+    assert waited == [True]
+    assert len(result.store.added) == 4 and (out / "graph.html").is_file()
+    # the store is written, compacted and closed when build returns: a writer can open it at once
+    assert _graphs_as_writer(out / "store") == set(result.store.added)
+    assert not [t for t in threading.enumerate() if t.name.startswith("kg-store-close")]
+
+
+def test_a_failing_page_leaves_the_store_written_and_closed(jieba_pipeline, two_docs, tmp_path, monkeypatch):
+    import kg.viz
+    from kg.errors import OutputError
+
+    def broken_page(*args, **kwargs):
+        raise OutputError("graph.html: disk full")
+
+    monkeypatch.setattr(kg.viz, "write_graph_html", broken_page)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="disk full"):
+        build([str(two_docs)], out, pipeline=jieba_pipeline)
+    assert len(_graphs_as_writer(out / "store")) == 4  # not locked: closed before the error went on
+    assert not (out / "cache" / "build.state").exists()  # so the next build writes graph.html again
+    monkeypatch.undo()
+    again = build([str(two_docs)], out, pipeline=jieba_pipeline)
+    assert (out / "graph.html").is_file() and len(again.store.unchanged) == 4
+
+
+def test_a_store_failing_to_load_fails_the_build_before_the_page(jieba_pipeline, two_docs, tmp_path, monkeypatch):
+    from kg.store import StoreSync
+
+    def broken_report(self):
+        raise StoreError("store: disk full")
+
+    monkeypatch.setattr(StoreSync, "report", broken_report)
+    out = tmp_path / "out"
+    with pytest.raises(StoreError, match="disk full"):
+        build([str(two_docs)], out, pipeline=jieba_pipeline)
+    assert (out / "graph.ttl").is_file() and not (out / "graph.html").exists()
+    assert not (out / "cache" / "build.state").exists()
+    # closed, though its sync failed; nothing was loaded (the graphs were queued for its last batch)
+    assert _graphs_as_writer(out / "store") == set()
