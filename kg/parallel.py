@@ -10,12 +10,15 @@ the longest documents first, so that no worker is left with a long one at the en
 - ``workers=1``: in this process, with the caller's pipeline.
 - ``workers=N``: a ``multiprocessing`` pool of N processes.  Where ``fork`` is available the
   workers inherit the caller's pipeline (already loaded or not) instead of loading another.
+  :func:`kg.pipeline.build` starts the pool (:func:`warm_pool`) right after reading the files,
+  so the workers load their segmenters while it looks for near-duplicates.
 - ``scheduler="tcp://HOST:PORT"``: a Dask distributed cluster.  Every worker must have the same
   policy-kg, lexicon and (for pkuseg) model installed: each batch reports the worker's pipeline
   version and a mismatch stops the build.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -30,7 +33,7 @@ from .errors import ConfigError, KGError
 from .progress import bar as progress_bar
 from .types import Document, Extraction
 
-__all__ = ["ExtractReport", "extract_documents", "default_workers"]
+__all__ = ["ExtractReport", "extract_documents", "default_workers", "warm_pool"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,11 @@ def default_workers(setting: int) -> int:
 
 def extract_documents(documents: Sequence[Document], pipeline, *, cache: Optional[ExtractionCache] = None,
                       force: bool = False, workers: int = 1, scheduler: Optional[str] = None,
-                      progress: bool = False) -> Tuple[Tuple[Extraction, ...], ExtractReport]:
-    """The extraction of every document, in the order given, reusing ``cache`` unless ``force``."""
+                      progress: bool = False, pool=None) -> Tuple[Tuple[Extraction, ...], ExtractReport]:
+    """The extraction of every document, in the order given, reusing ``cache`` unless ``force``.
+
+    ``pool``, if given (:func:`warm_pool`, of ``workers`` processes), extracts what is not cached.
+    """
     results: List[Optional[Extraction]] = [None] * len(documents)
     todo: List[int] = []
     for i, d in enumerate(documents):
@@ -84,6 +90,9 @@ def extract_documents(documents: Sequence[Document], pipeline, *, cache: Optiona
         pending = [documents[i] for i in todo]
         if scheduler:
             numbered, used = _dask(pending, pipeline, scheduler)
+        elif pool is not None and pending:
+            used = min(workers, len(pending))
+            numbered = _pool_results(pool, pending, workers)
         elif workers > 1 and len(pending) > 1:
             used = min(workers, len(pending))
             numbered = _pool(pending, pipeline, used)
@@ -107,7 +116,7 @@ _PIPELINE = None  # this process's pipeline (a pool worker's, or the parent's be
 BATCHES_PER_WORKER = 16  # see _batches
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, load: bool = False) -> None:
     global _PIPELINE
     from .pipeline import BUILD_GC_THRESHOLDS
 
@@ -116,6 +125,8 @@ def _init_worker(settings: Settings) -> None:
         from .pipeline import Pipeline
 
         _PIPELINE = Pipeline(settings)
+    if load:
+        _PIPELINE.segmenter  # noqa: B018 - loaded now (seconds), not with the first batch
 
 
 def _extract_in_worker(batch: Sequence[Tuple[int, Document]]) -> List[Tuple[int, Extraction]]:
@@ -124,17 +135,48 @@ def _extract_in_worker(batch: Sequence[Tuple[int, Document]]) -> List[Tuple[int,
 
 def _pool(docs: Sequence[Document], pipeline, workers: int) -> Iterator[Tuple[int, Extraction]]:
     """(position in ``docs``, extraction) of every document, as the workers finish them."""
+    with _new_pool(pipeline, workers, load=False) as pool:
+        yield from _pool_results(pool, docs, workers)
+
+
+def _pool_results(pool, docs: Sequence[Document], workers: int) -> Iterator[Tuple[int, Extraction]]:
+    for done in pool.imap_unordered(_extract_in_worker, _batches(docs, workers)):
+        yield from done
+
+
+def _new_pool(pipeline, workers: int, *, load: bool):
+    """A pool of ``workers`` processes, each with ``pipeline`` (inherited where ``fork`` exists);
+    with ``load``, each loads its segmenter as it starts.  Used as a context manager, the pool
+    is terminated at the end of the block."""
     global _PIPELINE
     _fail_early(pipeline)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     _PIPELINE = pipeline  # inherited by forked workers, loaded segmenter included
     try:
         ctx = multiprocessing.get_context(method)
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(pipeline.settings,)) as pool:
-            for done in pool.imap_unordered(_extract_in_worker, _batches(docs, workers)):
-                yield from done
+        return ctx.Pool(workers, initializer=_init_worker, initargs=(pipeline.settings, load))
     finally:
         _PIPELINE = None
+
+
+@contextlib.contextmanager
+def warm_pool(pipeline, workers: int, documents: Sequence[Document], cache: Optional[ExtractionCache],
+              force: bool) -> Iterator[Optional[object]]:
+    """A pool for :func:`extract_documents` whose workers (no more than ``documents``) load their
+    segmenter at once, or None.
+
+    A build starts it as soon as it has read its files, so that loading the segmenter (seconds,
+    in every worker) overlaps the near-duplicate search in this process.  None with one worker
+    or one document, or when every document has a cache entry (a rebuild that changes nothing
+    loads no segmenter); a new document that turns out to be a near-duplicate of another may
+    still start the pool for nothing.
+    """
+    workers = min(workers, len(documents))
+    if workers <= 1 or not (force or cache is None or any(not cache.path(d).is_file() for d in documents)):
+        yield None
+        return
+    with _new_pool(pipeline, workers, load=True) as pool:
+        yield pool
 
 
 def _batches(docs: Sequence[Document], workers: int) -> List[List[Tuple[int, Document]]]:

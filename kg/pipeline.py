@@ -183,26 +183,29 @@ def build(paths: Sequence[str], outdir: Optional[Path] = None, *, settings: Opti
     shows a progress bar on stderr for each step (reading, extracting, writing).  The output does
     not depend on any of these.
     """
+    from .parallel import default_workers, extract_documents, warm_pool
+
     pipeline = pipeline or Pipeline(settings)
     settings = pipeline.settings
     errors: List[KGError] = []
     state = _State.of(outdir, cache=cache, force=force)
-    # Counted without a total, so tqdm shows the count with the unit glued on: "8 files".
-    with progress_bar(None, "reading", unit=" files", enabled=progress) as bar:
-        documents = _read(paths, settings.pattern, errors, bar)
-        bar.status("finding near-duplicates")
-        groups = _near_duplicates(documents, settings, state)
-    from .parallel import default_workers, extract_documents
-
+    workers = default_workers(settings.workers if workers is None else workers)
     xcache = None
     if outdir is not None and cache:
         from .cache import ExtractionCache, pipeline_version
 
         xcache = ExtractionCache(Path(outdir) / "cache", pipeline_version(pipeline))
-    extractions, extract_report = extract_documents(
-        dedup.canonical_documents(documents, groups), pipeline, cache=xcache, force=force,
-        workers=default_workers(settings.workers if workers is None else workers), scheduler=scheduler,
-        progress=progress)
+    with contextlib.ExitStack() as extracting:
+        # Counted without a total, so tqdm shows the count with the unit glued on: "8 files".
+        with progress_bar(None, "reading", unit=" files", enabled=progress) as bar:
+            documents = _read(paths, settings.pattern, errors, bar)
+            # The workers load their segmenters while the near-duplicates are found.
+            pool = extracting.enter_context(warm_pool(pipeline, 1 if scheduler else workers, documents, xcache, force))
+            bar.status("finding near-duplicates")
+            groups = _near_duplicates(documents, settings, state)
+        extractions, extract_report = extract_documents(
+            dedup.canonical_documents(documents, groups), pipeline, cache=xcache, force=force,
+            workers=workers, scheduler=scheduler, progress=progress, pool=pool)
     mentions = [m for x in extractions for m in x.mentions]
     relations = tuple(r for x in extractions for r in x.relations)
     entities = _with_endpoints(resolve_entities(mentions, pipeline.lexicon), relations, pipeline.lexicon)

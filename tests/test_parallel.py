@@ -184,3 +184,32 @@ def test_a_pool_worker_collects_garbage_as_a_build_does(pipeline, monkeypatch):
         assert gc.get_threshold() == BUILD_GC_THRESHOLDS
     finally:
         gc.set_threshold(*before)
+
+
+def _worker_has_its_segmenter(_=None) -> bool:
+    import kg.parallel
+
+    return kg.parallel._PIPELINE.segmenter_loaded
+
+
+def test_a_warm_pool_loads_the_segmenters_before_any_document(corpus, tmp_path):
+    from kg.cache import ExtractionCache, pipeline_version
+    from kg.parallel import warm_pool
+    from kg.pipeline import Pipeline
+
+    fresh = Pipeline()  # nothing loaded here: the workers load their own
+    docs = build([str(corpus)], None, pipeline=fresh, workers=2).documents
+    assert not fresh.segmenter_loaded
+    with warm_pool(fresh, 2, docs, None, False) as pool:
+        assert pool.map(_worker_has_its_segmenter, range(2)) == [True, True]
+        xs, report = extract_documents(docs[:3], fresh, workers=2, pool=pool)
+    assert report.workers == 2 and report.extracted == 3 and not fresh.segmenter_loaded
+    cache = ExtractionCache(tmp_path / "cache", pipeline_version(fresh))
+    for d, x in zip(docs[:3], xs):
+        cache.put(d, x)
+    with warm_pool(fresh, 1, docs, None, False) as one, warm_pool(fresh, 2, docs[:1], None, False) as single, \
+            warm_pool(fresh, 2, docs[:3], cache, False) as cached:
+        assert one is None and single is None  # one worker, or one document: it runs in this process
+        assert cached is None  # every document has a cache entry: no segmenter to load
+    with warm_pool(fresh, 2, docs[:3], cache, True) as forced:
+        assert forced is not None  # --force extracts them all again
