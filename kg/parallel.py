@@ -126,7 +126,10 @@ def _init_worker(settings: Settings, load: bool = False) -> None:
 
         _PIPELINE = Pipeline(settings)
     if load:
-        _PIPELINE.segmenter  # noqa: B018 - loaded now (seconds), not with the first batch
+        try:
+            _PIPELINE.segmenter  # noqa: B018 - loaded now (seconds), not with the first batch
+        except Exception:  # noqa: BLE001 - the first batch loads it again and reports the error:
+            pass  # raised here, it would kill the worker, and the pool would start another forever
 
 
 def _extract_in_worker(batch: Sequence[Tuple[int, Document]]) -> List[Tuple[int, Extraction]]:
@@ -140,6 +143,7 @@ def _pool(docs: Sequence[Document], pipeline, workers: int) -> Iterator[Tuple[in
 
 
 def _pool_results(pool, docs: Sequence[Document], workers: int) -> Iterator[Tuple[int, Extraction]]:
+    """(position in ``docs``, extraction) of every document, computed by ``pool``'s workers."""
     for done in pool.imap_unordered(_extract_in_worker, _batches(docs, workers)):
         yield from done
 

@@ -213,3 +213,24 @@ def test_a_warm_pool_loads_the_segmenters_before_any_document(corpus, tmp_path):
         assert cached is None  # every document has a cache entry: no segmenter to load
     with warm_pool(fresh, 2, docs[:3], cache, True) as forced:
         assert forced is not None  # --force extracts them all again
+
+
+def test_a_segmenter_that_fails_to_load_in_a_warm_worker_fails_the_build(corpus, tmp_path, monkeypatch):
+    import signal
+
+    import kg.pipeline
+    from kg.pipeline import Pipeline
+
+    def broken(*args, **kwargs):
+        raise KGError("the segmentation model is broken")
+
+    monkeypatch.setattr(kg.pipeline, "load_segmenter", broken)  # forked workers inherit it
+    fresh = Pipeline()
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the build hung: workers kept dying as they started"))
+    signal.alarm(120)
+    try:
+        with pytest.raises(KGError, match="model is broken"):
+            build([str(corpus)], tmp_path / "out", pipeline=fresh, workers=2, html=False, use_store=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
