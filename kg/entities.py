@@ -88,23 +88,14 @@ class Trie:
         self._first: Optional[re.Pattern] = None  # compiled on first use of each_longest
 
     def matches(self, text: str, start: int) -> List[Tuple[int, str]]:
-        """Every (end, value) of a key starting at ``start``, shortest first."""
-        if 0 <= start < len(text) and text[start] not in self.root:
-            return []  # most positions start no key: answer those without walking
-        out, node = [], self.root
-        for i in range(start, len(text)):
-            node = node.get(text[i])
-            if node is None:
-                break
-            if self._END in node:
-                out.append((i + 1, node[self._END]))
-        return out
+        """Every (end, value) of a key starting at ``start`` (non-negative), shortest first."""
+        found = self.each_matches(text, (start,))
+        return found[0][1] if found else []
 
     def longest(self, text: str, start: int) -> Optional[Tuple[int, str]]:
         """(end, value) of the longest key starting at ``start``, or None."""
         if not 0 <= start < len(text):
-            found = self.matches(text, start)
-            return found[-1] if found else None
+            return None
         node = self.root.get(text[start])
         if node is None:
             return None
