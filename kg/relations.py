@@ -40,6 +40,8 @@ _CLAUSE_END_RE = re.compile(f"[{re.escape(_CLAUSE_END)}]")
 _ENUM_JOINERS = ("、", "和", "与", "及", "以及", "或", ",")
 _SKIPPABLE = " “”\"'"
 _MEETINGS = ("常务会议", "全体会议", "党组会议", "会议")
+# What an instrument's name says of a sector or region it names: 新能源汽车下乡 prioritises 新能源汽车.
+_NAMED_LINKS = {"Sector": "prioritisesSector", "Region": "targetsRegion"}
 _MAX_MODIFIER = 16  # characters of a 的-modifier before a clause's subject
 _OFFICIALS = ("有关负责人", "相关负责人", "负责人", "负责同志")
 # Nouns of goods that close a list of sectors as 等 does (家电、家居产品以旧换新).
@@ -91,17 +93,20 @@ class RelationExtractor:
         self.tree = tree
         self.posts = Trie({p: p for p in lexicon.posts})
         self.launch = lexicon.words_with("launch")
-        self.implement = lexicon.words_with("implement")
-        self.means = lexicon.words_with("means")
-        self.focus = lexicon.words_with("focus")
+        # the cue words of a clause, each set asked which of its words ends last (_LastWord)
+        self.verbs = _LastWord(self.launch + lexicon.words_with("implement") + lexicon.words_with("focus")
+                               + lexicon.words_with("encourage"))
+        self.means = _LastWord(lexicon.words_with("means"))
+        self.focus = _LastWord(lexicon.words_with("focus"))
         self.scope = frozenset(lexicon.words_with("scope"))
-        self.encourage = lexicon.words_with("encourage")
+        self.encourage = _LastWord(lexicon.words_with("encourage"))
         self.exempt = lexicon.words_with("exempt")
-        self.collaborate = lexicon.words_with("collaborate")
+        self.collaborate = _LastWord(lexicon.words_with("collaborate"))
         self.speech = Trie({w: w for w in lexicon.words_with("speech")})
         self.markers = Trie({w: w for w in lexicon.words_with("marker")})
         self.surfaces = Trie(dict(lexicon.surfaces))
         self._tops: Dict[str, str] = {}
+        self._names_in: Dict[str, Tuple[Tuple[str, str], ...]] = {}  # see _named_in
 
     def __call__(self, doc: Document, mentions: Sequence[Mention],
                  tokens: Optional[Sequence[Sequence[Token]]] = None) -> Extraction:
@@ -184,14 +189,24 @@ class RelationExtractor:
             for m in by_sentence.get(s.index, []):
                 if self.top(m) != "Instrument":
                     continue
-                for i in range(len(m.key)):
-                    hit = self.surfaces.longest(m.key, i)
-                    if hit is None:
-                        continue
-                    cls = self.lexicon.by_canonical[hit[1]].cls
-                    predicate = {"Sector": "prioritisesSector", "Region": "targetsRegion"}.get(self.tree.top_class(cls))
-                    if predicate:
-                        sink.add(m.key, predicate, hit[1], s, m.start, m.end, "instrument-name")
+                for predicate, named in self._named_in(m.key):
+                    sink.add(m.key, predicate, named, s, m.start, m.end, "instrument-name")
+
+    def _named_in(self, name: str) -> Tuple[Tuple[str, str], ...]:
+        """(predicate, canonical name) of each sector and region the lexicon finds in an instrument's
+        name, in the name's order; kept per name, as an instrument is named again and again."""
+        found = self._names_in.get(name)
+        if found is None:
+            out = []
+            for i in range(len(name)):
+                hit = self.surfaces.longest(name, i)
+                if hit is None:
+                    continue
+                predicate = _NAMED_LINKS.get(self.tree.top_class(self.lexicon.by_canonical[hit[1]].cls))
+                if predicate:
+                    out.append((predicate, hit[1]))
+            found = self._names_in[name] = tuple(out)
+        return found
 
     # ------------------------------------------------------------------ discourse
     def _discourse(self, doc, by_sentence, person_org, sink) -> List[Attribution]:
@@ -276,7 +291,7 @@ class RelationExtractor:
             # 鼓励金融机构…，给予…安排: the urged actors stay the subject of the clauses that
             # follow, until a clause names its own subject or a ; closes the item.
             urging = (not leads and not previous.endswith(";")
-                      and (urging or _last_word(previous, self.encourage) is not None))
+                      and (urging or self.encourage.last_in(previous) is not None))
             previous = words[c_start:c_end]
             if leads:
                 after = s.norm[leads[-1].end - s.start:]
@@ -312,10 +327,10 @@ class RelationExtractor:
                 joined = prev_link is not None and before.strip(_SKIPPABLE) in _ENUM_JOINERS
                 link: Optional[Tuple[str, Tuple[str, ...]]] = None
                 if top == "Instrument":
-                    verb = (_last_word(since_clause, self.launch + self.implement + self.focus + self.encourage)
+                    verb = (self.verbs.last_in(since_clause)
                             or _any_verb(sink.verb_ends, s, c_start, m) or _disposal(since_clause)
                             or self._own_verb(s, c_start, m))
-                    urged = urging or _last_word(since_clause, self.encourage) is not None
+                    urged = urging or self.encourage.last_in(since_clause) is not None
                     if verb is not None and not urged:
                         predicate = "launches" if verb[1] in self.launch else "implements"
                         for agent in agents:
@@ -328,13 +343,13 @@ class RelationExtractor:
                         # what a sentence goes on to say is done with the instrument it works
                         # through (发挥X作用), or is the content of a document just issued
                         # (印发《方案》，支持…)
-                        if (_last_word(since_clause, self.means) or verb[1] in ("将", "把")
+                        if (self.means.last_in(since_clause) or verb[1] in ("将", "把")
                                 or (predicate == "launches" and _is_document(m.cls, self.tree))):
                             means = m
                         self._modifying_enumeration(s, c_start, m, in_clause, sink)
                         self._located(s, c_start + verb[0], m, in_clause, sink)
                 elif top == "Actor" and agents:
-                    if _last_word(before, self.collaborate) or (joined and prev_link[0] == "collaboratesWith"):
+                    if self.collaborate.last_in(before) or (joined and prev_link[0] == "collaboratesWith"):
                         link = ("collaboratesWith", agents)
                         if before.rstrip(_SKIPPABLE).endswith("联合") or (joined and co_issuers):
                             co_issuers.append(m.key)
@@ -380,7 +395,7 @@ class RelationExtractor:
         """True when a focus word leads to what follows in the clause.  A scope word (覆盖,
         包括) says what an instrument reaches: with no instrument in hand its subject is some
         thing the clause names (…试点已覆盖浙江省), not the actor carried over."""
-        verb = _last_word(since_clause, self.focus)
+        verb = self.focus.last_in(since_clause)
         return verb is not None and (means is not None or verb[1] not in self.scope)
 
     def _modifying_enumeration(self, s: Sentence, c_start: int, m: Mention, in_clause: Sequence[Mention],
@@ -543,11 +558,25 @@ def _clauses(norm: str) -> List[Tuple[int, int]]:
     return out
 
 
-def _last_word(text: str, words: Iterable[str]) -> Optional[Tuple[int, str]]:
-    """(position, word) of the word from ``words`` that ends last in ``text``."""
-    best: Optional[Tuple[int, str]] = None
-    for w in words:
-        i = text.rfind(w)
-        if i >= 0 and (best is None or i + len(w) > best[0] + len(best[1])):
-            best = (i, w)
-    return best
+class _LastWord:
+    """Which of some words ends last in a text; of words ending at the same place, the first given.
+
+    >>> _LastWord(["推进", "加快推进", "支持"]).last_in("加快推进改革,支持企业")
+    (7, '支持')
+    >>> _LastWord(["推进", "加快推进"]).last_in("加快推进改革"), _LastWord(["支持"]).last_in("改革")
+    ((2, '推进'), None)
+    """
+
+    def __init__(self, words: Iterable[str]):
+        self.words = tuple(words)
+        # One search of the reversed text: its leftmost match is the one ending last in the text,
+        # and at one place the alternatives are tried in the order given (one pass, not one per word).
+        self._reversed = re.compile("|".join(re.escape(w[::-1]) for w in self.words)) if self.words else None
+
+    def last_in(self, text: str) -> Optional[Tuple[int, str]]:
+        """(position, word) of the word that ends last in ``text``, or None."""
+        found = self._reversed.search(text[::-1]) if self._reversed is not None else None
+        if found is None:
+            return None
+        word = found.group()[::-1]
+        return len(text) - found.start() - len(word), word

@@ -213,3 +213,28 @@ def test_written_sentences(pipeline, text, expected):
 def test_sub_unit_takes_the_act_from_its_parent(pipeline):
     facts, _ = _facts(pipeline, "农业农村部办公厅印发《关于做好农民培训工作的通知》。")
     assert ("农业农村部", "launches", "关于做好农民培训工作的通知") not in facts, facts
+
+
+def _last_word_by_scan(text, words):
+    """The plain reading of "the word that ends last, the first given on a tie": one rfind per word."""
+    best = None
+    for w in words:
+        i = text.rfind(w)
+        if i >= 0 and (best is None or i + len(w) > best[0] + len(best[1])):
+            best = (i, w)
+    return best
+
+
+def test_last_word_is_the_word_ending_last():
+    import random
+
+    from kg.relations import _LastWord
+
+    # three characters, so that words overlap, nest and end together often
+    rng = random.Random(7)
+    alphabet = "推进快"
+    for _ in range(2000):
+        words = list(dict.fromkeys("".join(rng.choices(alphabet, k=rng.randint(1, 4))) for _ in range(rng.randint(1, 6))))
+        text = "".join(rng.choices(alphabet + ",", k=rng.randint(0, 20)))
+        assert _LastWord(words).last_in(text) == _last_word_by_scan(text, words), (words, text)
+    assert _LastWord([]).last_in("推进") is None
