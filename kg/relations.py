@@ -568,10 +568,10 @@ class _LastWord:
     """
 
     def __init__(self, words: Iterable[str]):
-        self.words = tuple(words)
+        words = tuple(words)
         # One search of the reversed text: its leftmost match is the one ending last in the text,
         # and at one place the alternatives are tried in the order given (one pass, not one per word).
-        self._reversed = re.compile("|".join(re.escape(w[::-1]) for w in self.words)) if self.words else None
+        self._reversed = re.compile("|".join(re.escape(w[::-1]) for w in words)) if words else None
 
     def last_in(self, text: str) -> Optional[Tuple[int, str]]:
         """(position, word) of the word that ends last in ``text``, or None."""
